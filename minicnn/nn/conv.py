@@ -1,0 +1,118 @@
+"""Convolution layers: ``Conv1d``, ``Conv2d`` and ``Conv3d`` share one N-d implementation.
+
+The layer holds the weight ``(C_out, C_in/groups, *kernel_size)`` and bias ``(C_out,)`` and
+checks its hyperparameters once, at construction; the arithmetic lives in ``ops/conv.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..ops.conv import conv_backward, conv_forward
+from ..ops.geometry import as_int, as_tuple, resolve_padding
+from ..random import get_generator
+from .module import Module, Parameter
+
+
+class _ConvNd(Module):
+    """Convolution over ``ndim`` spatial axes (set by each subclass)."""
+
+    ndim: int
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+    ):
+        super().__init__()
+        ndim = self.ndim
+        self.in_channels = as_int(in_channels, "in_channels", 1)
+        self.out_channels = as_int(out_channels, "out_channels", 1)
+        self.kernel_size = as_tuple(kernel_size, ndim, "kernel_size", 1)
+        self.stride = as_tuple(stride, ndim, "stride", 1)
+        self.dilation = as_tuple(dilation, ndim, "dilation", 1)
+        self.padding = (
+            padding if isinstance(padding, str) else as_tuple(padding, ndim, "padding", 0)
+        )
+        resolve_padding(self.padding, self.kernel_size, self.stride, self.dilation)
+        self.groups = as_int(groups, "groups", 1)
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(
+                    f"{name} ({getattr(self, name)}) must be divisible by groups ({self.groups})"
+                )
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias must be True or False, got {bias!r}")
+
+        # PyTorch's default: kaiming_uniform(a=√5) for the weight, which is U(±1/√fan_in),
+        # and the same bound for the bias.
+        fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
+        bound = 1.0 / math.sqrt(fan_in)
+        rng = get_generator()
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = Parameter(rng.uniform(-bound, bound, shape).astype(np.float32))
+        self.bias = (
+            Parameter(rng.uniform(-bound, bound, self.out_channels).astype(np.float32))
+            if bias
+            else None
+        )
+        self._cache = None
+
+    def forward(self, x):
+        """x: (N, C_in, *S) → (N, C_out, *O), in x's dtype."""
+        bias = None if self.bias is None else self.bias.data
+        y, self._cache = conv_forward(
+            x, self.weight.data, bias, self.stride, self.padding, self.dilation, self.groups
+        )
+        return y
+
+    def backward(self, grad_out):
+        """grad_out: (N, C_out, *O) → dx: (N, C_in, *S); adds into weight.grad and bias.grad."""
+        if self._cache is None:
+            raise RuntimeError("backward() called before forward()")
+        dx, dweight, dbias = conv_backward(grad_out, self._cache)
+        self.weight.accumulate_grad(dweight)
+        if self.bias is not None:
+            self.bias.accumulate_grad(dbias)
+        return dx
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != "valid" and self.padding != (0,) * self.ndim:
+            text += f", padding={self.padding!r}"
+        if self.dilation != (1,) * self.ndim:
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution: (N, C_in, W) → (N, C_out, W_out)."""
+
+    ndim = 1
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution: (N, C_in, H, W) → (N, C_out, H_out, W_out)."""
+
+    ndim = 2
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution: (N, C_in, D, H, W) → (N, C_out, D_out, H_out, W_out)."""
+
+    ndim = 3

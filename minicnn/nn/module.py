@@ -1,0 +1,135 @@
+"""``Module`` and ``Parameter``: the two classes every layer is built from.
+
+A module is a function with memory. ``module(x)`` runs ``forward(x)``, which computes the
+output and keeps what the backward pass will need; ``module.backward(grad_out)`` turns the
+gradient of the loss with respect to the output into the gradient with respect to the input,
+and *adds* the gradient of each parameter to ``parameter.grad`` (so gradients from several
+backward passes accumulate until ``zero_grad()``, as in PyTorch).
+
+Parameters and sub-modules are found by looking at the module's attributes, in the order they
+were assigned: a module's own parameters first, then those of each sub-module, depth first —
+PyTorch's order, so parameter lists line up with PyTorch's ``parameters()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+
+class Parameter:
+    """A learnable array and the gradient accumulated for it.
+
+    ``data`` may be replaced by assignment (any float dtype; the layer computes in its input's
+    dtype). ``grad`` is ``None`` until a backward pass adds to it, and has ``data``'s dtype.
+    """
+
+    def __init__(self, data):
+        if not np.issubdtype(data.dtype, np.floating):
+            raise TypeError(f"a Parameter holds floating-point data, got dtype {data.dtype}")
+        self.data = data
+        self.grad = None
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def accumulate_grad(self, grad) -> None:
+        """Add ``grad`` (same shape as ``data``) to ``self.grad``, in ``data``'s dtype."""
+        if tuple(grad.shape) != self.shape:
+            raise ValueError(f"gradient of shape {tuple(grad.shape)} for a {self.shape} parameter")
+        grad = grad.astype(self.data.dtype, copy=False)
+        self.grad = grad.copy() if self.grad is None else self.grad + grad
+
+    def __repr__(self) -> str:
+        return f"Parameter(shape={self.shape}, dtype={self.dtype})"
+
+
+class Module:
+    """Base class of every layer and network.
+
+    Subclasses call ``super().__init__()``, assign their ``Parameter``s and sub-modules as
+    attributes, and override ``forward(x)`` and ``backward(grad_out)``.
+    """
+
+    def __init__(self):
+        self.training = True
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def forward(self, x):
+        """Compute the output for input ``x`` and keep what ``backward`` needs."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+
+    def backward(self, grad_out):
+        """Return d loss / d input and add each parameter's gradient to its ``.grad``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(grad_out)")
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules, in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and all below it, depth first, with dotted names ("" for this one)."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter once, in PyTorch's order, with dotted names such as ``"0.weight"``."""
+        seen = set()
+        for prefix, module in self.named_modules():
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{prefix}.{name}" if prefix else name), value
+
+    def parameters(self) -> list[Parameter]:
+        """All parameters as a list (``[]`` for a module without any)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget accumulated gradients (``grad`` back to ``None``, as PyTorch's default)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and every sub-module; returns ``self``."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"mode must be a bool, got {mode!r}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode (``train(False)``); returns ``self``."""
+        return self.train(False)
+
+    def extra_repr(self) -> str:
+        """The text between the parentheses of ``repr(module)``; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = [
+            f"  ({name}): " + repr(child).replace("\n", "\n  ")
+            for name, child in self.named_children()
+        ]
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"

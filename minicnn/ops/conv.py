@@ -1,0 +1,140 @@
+"""Convolution for 1, 2 and 3 (or more) spatial dimensions: forward and backward together.
+
+Notation (shapes are read left to right; ``*S`` is the spatial shape, ``d = len(S)``):
+
+    x       (N, C_in, *S)                input
+    weight  (C_out, C_in/G, *K)          G = groups
+    bias    (C_out,)
+    y       (N, C_out, *O)               O from geometry.output_shape
+
+Forward, as three steps:
+
+    1. im2col:  cols = im2col(x)                          (C_in, *K, N, *O)
+                viewed per group as                       (G, C_in/G · ΠK, N·ΠO)
+    2. GEMM:    y_g = W_g @ cols_g,  W_g = weight viewed  (G, C_out/G, C_in/G · ΠK)
+    3. reshape: (G, C_out/G, N·ΠO) → (C_out, N, *O) → (N, C_out, *O), plus bias
+
+Backward, given dy = ∂L/∂y:
+
+    dW_g    = dy_g @ cols_gᵀ            (the columns are the GEMM's other operand)
+    dcols_g = W_gᵀ @ dy_g
+    dx      = col2im(dcols)            (each column entry goes back where it was read)
+    db      = Σ dy over N and O
+
+Everything is computed in the dtype of ``x``: a float32 weight applied to a float64 input is
+promoted to float64 for the call, never the other way round silently.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from ..backend import get_array_module
+from .geometry import (
+    Padding,
+    as_int,
+    as_tuple,
+    check_input,
+    output_shape,
+    resolve_padding,
+    spatial_layout,
+)
+from .im2col import col2im, im2col
+
+
+class ConvCache(NamedTuple):
+    """What ``conv_backward`` needs from the forward pass."""
+
+    cols: object  # (C_in, *K, N, *O) im2col of the input
+    weight: object  # (C_out, C_in/G, *K) in the compute dtype
+    x_shape: tuple
+    stride: tuple
+    padding: Padding
+    dilation: tuple
+    groups: int
+    has_bias: bool
+
+
+def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Convolve ``x`` with ``weight`` (cross-correlation, as every deep-learning library does).
+
+    x:       (N, C_in, *S) floating array
+    weight:  (C_out, C_in/groups, *K)
+    bias:    (C_out,) or None
+    stride, dilation:  int or one int per spatial axis (>= 1)
+    padding: int, one int per axis, 'same' (stride 1 only) or 'valid'
+    returns: (y, cache) with y of shape (N, C_out, *O) in x's dtype
+    """
+    ndim = weight.ndim - 2
+    if ndim < 1:
+        raise ValueError(
+            f"weight must be (C_out, C_in/groups, *kernel), got shape {tuple(weight.shape)}"
+        )
+    kernel_size = tuple(weight.shape[2:])
+    stride = as_tuple(stride, ndim, "stride", 1)
+    dilation = as_tuple(dilation, ndim, "dilation", 1)
+    pads = resolve_padding(padding, kernel_size, stride, dilation)
+    groups = _check_groups(groups, weight.shape[0])
+    check_input(x, ndim, weight.shape[1] * groups, spatial_layout(ndim))
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise ValueError(f"bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
+    out_spatial = output_shape(x.shape[2:], kernel_size, stride, pads, dilation)
+
+    xp = get_array_module(x)
+    n, c_out = x.shape[0], weight.shape[0]
+    weight = weight.astype(x.dtype, copy=False)
+    cols = im2col(x, kernel_size, stride, pads, dilation, out_spatial)
+    y = xp.matmul(_weight_per_group(weight, groups), _cols_per_group(cols, groups))
+    y = y.reshape(c_out, n * math.prod(out_spatial))
+    if bias is not None:
+        y += bias.astype(x.dtype, copy=False)[:, None]
+    y = xp.ascontiguousarray(y.reshape(c_out, n, *out_spatial).swapaxes(0, 1))
+    cache = ConvCache(
+        cols, weight, tuple(x.shape), stride, pads, dilation, groups, bias is not None
+    )
+    return y, cache
+
+
+def conv_backward(grad_out, cache: ConvCache):
+    """Gradients of the convolution.
+
+    grad_out: (N, C_out, *O), the gradient of the loss with respect to y (not modified)
+    returns:  (dx, dweight, dbias) shaped like x, weight and bias (dbias is None without bias)
+    """
+    xp = get_array_module(grad_out)
+    cols, weight, groups = cache.cols, cache.weight, cache.groups
+    c_out, n = weight.shape[0], cache.x_shape[0]
+    out_spatial = tuple(cols.shape[weight.ndim :])
+    expected = (n, c_out, *out_spatial)
+    if tuple(grad_out.shape) != expected:
+        raise ValueError(f"grad_out must have shape {expected}, got {tuple(grad_out.shape)}")
+    grad_out = grad_out.astype(weight.dtype, copy=False)
+
+    # (N, C_out, *O) → (G, C_out/G, N·ΠO): the same layout as the forward GEMM's result.
+    dy = grad_out.swapaxes(0, 1).reshape(groups, c_out // groups, -1)
+    cols_g = _cols_per_group(cols, groups)
+    w_g = _weight_per_group(weight, groups)
+    dweight = xp.matmul(dy, cols_g.swapaxes(1, 2)).reshape(weight.shape)
+    dcols = xp.matmul(w_g.swapaxes(1, 2), dy).reshape(cols.shape)
+    dx = col2im(dcols, cache.x_shape, weight.shape[2:], cache.stride, cache.padding, cache.dilation)
+    dbias = grad_out.sum(axis=(0, *range(2, grad_out.ndim))) if cache.has_bias else None
+    return dx, dweight, dbias
+
+
+def _cols_per_group(cols, groups):
+    """(C_in, *K, N, *O) → (G, C_in/G · ΠK, N·ΠO), a view."""
+    n_rows = math.prod(cols.shape[: cols.ndim // 2])  # C_in·ΠK: the first 1 + d axes of 2 + 2d
+    return cols.reshape(groups, n_rows // groups, -1)
+
+
+def _weight_per_group(weight, groups):
+    """(C_out, C_in/G, *K) → (G, C_out/G, C_in/G · ΠK), a view."""
+    return weight.reshape(groups, weight.shape[0] // groups, -1)
+
+
+def _check_groups(groups, c_out):
+    groups = as_int(groups, "groups", 1)
+    if c_out % groups:
+        raise ValueError(f"out_channels ({c_out}) must be divisible by groups ({groups})")
+    return groups

@@ -1,0 +1,17 @@
+"""Tools for testing layers: Hypothesis strategies and a naive reference convolution.
+
+Needs Hypothesis (``pip install minicnn[test]``); ``import minicnn`` alone does not.
+
+    from hypothesis import given
+    from minicnn.testing import arrays, conv_configs
+
+    @given(conv_configs(), st.data())
+    def test_my_conv(config, data):
+        x = data.draw(arrays(config.input_shape))
+        ...
+"""
+
+from .reference import naive_conv_backward, naive_conv_forward
+from .strategies import ConvConfig, arrays, conv_configs
+
+__all__ = ["ConvConfig", "arrays", "conv_configs", "naive_conv_backward", "naive_conv_forward"]

@@ -1,0 +1,139 @@
+"""Hypothesis strategies for convolution configurations and input arrays.
+
+``conv_configs()`` draws only valid configurations (the kernel always fits the padded input),
+and shrinks towards the simplest: 1-d, one group, one channel, kernel 1, stride 1, no padding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..nn.conv import Conv1d, Conv2d, Conv3d
+from ..ops.geometry import Padding, output_shape, resolve_padding
+
+_LAYERS = {1: Conv1d, 2: Conv2d, 3: Conv3d}
+
+
+@dataclass(frozen=True)
+class ConvConfig:
+    """One convolution: hyperparameters as a layer takes them, plus a batch and spatial size."""
+
+    batch: int
+    in_channels: int
+    out_channels: int
+    spatial: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: int | tuple[int, ...] | str
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+
+    @property
+    def ndim(self) -> int:
+        return len(self.spatial)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.batch, self.in_channels, *self.spatial)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
+    @property
+    def padding_pairs(self) -> Padding:
+        return resolve_padding(self.padding, self.kernel_size, self.stride, self.dilation)
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        spatial = output_shape(
+            self.spatial, self.kernel_size, self.stride, self.padding_pairs, self.dilation
+        )
+        return (self.batch, self.out_channels, *spatial)
+
+    def hyperparameters(self) -> dict:
+        """stride, padding, dilation and groups as keyword arguments (also PyTorch's names)."""
+        return dict(
+            stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups
+        )
+
+    def layer(self):
+        """A freshly initialised ``Conv1d``/``Conv2d``/``Conv3d`` (float32 parameters)."""
+        return _LAYERS[self.ndim](
+            self.in_channels,
+            self.out_channels,
+            self.kernel_size,
+            bias=self.bias,
+            **self.hyperparameters(),
+        )
+
+
+@st.composite
+def conv_configs(
+    draw,
+    ndims=(1, 2, 3),
+    max_groups: int = 3,
+    max_channels_per_group: int = 3,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_dilation: int = 2,
+    max_padding: int = 2,
+    max_batch: int = 2,
+    max_extra_size: int = 3,
+) -> ConvConfig:
+    """Valid convolution configurations over the given numbers of spatial dimensions.
+
+    Padding is drawn as an int, a per-axis tuple, ``'valid'`` or ``'same'`` (then stride 1).
+    Each spatial size is the smallest the padded kernel fits in plus up to ``max_extra_size``.
+    Depthwise convolutions arise whenever one channel per group is drawn.
+    """
+    ndim = draw(st.sampled_from(ndims))
+
+    def per_axis(low, high):
+        return draw(st.tuples(*[st.integers(low, high)] * ndim))
+
+    groups = draw(st.integers(1, max_groups))
+    in_channels = groups * draw(st.integers(1, max_channels_per_group))
+    out_channels = groups * draw(st.integers(1, max_channels_per_group))
+    kernel_size = per_axis(1, max_kernel)
+    dilation = per_axis(1, max_dilation)
+    padding_kind = draw(st.sampled_from(["int", "tuple", "valid", "same"]))
+    stride = (1,) * ndim if padding_kind == "same" else per_axis(1, max_stride)
+    padding = {
+        "int": lambda: draw(st.integers(0, max_padding)),
+        "tuple": lambda: per_axis(0, max_padding),
+        "valid": lambda: "valid",
+        "same": lambda: "same",
+    }[padding_kind]()
+    pairs = resolve_padding(padding, kernel_size, stride, dilation)
+    spatial = tuple(
+        max(1, d * (k - 1) + 1 - lo - hi) + draw(st.integers(0, max_extra_size))
+        for k, d, (lo, hi) in zip(kernel_size, dilation, pairs)
+    )
+    return ConvConfig(
+        batch=draw(st.integers(1, max_batch)),
+        in_channels=in_channels,
+        out_channels=out_channels,
+        spatial=spatial,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=draw(st.booleans()),
+    )
+
+
+def arrays(shape, dtype=np.float64, low: float = -1.0, high: float = 1.0):
+    """Arrays of ``shape`` with values uniform in [low, high), drawn from a seeded generator.
+
+    Drawing a seed rather than every element keeps examples fast; Hypothesis reports the seed
+    of a failing example, which reproduces it exactly.
+    """
+    return st.integers(0, 2**32 - 1).map(
+        lambda seed: np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
+    )

@@ -1,0 +1,119 @@
+import numpy as np
+import pytest
+
+import minicnn as mc
+from minicnn.nn import Conv1d, Conv2d, Module, Parameter
+
+
+class Scale(Module):
+    """y = a·x with a learnable scalar a: a user-written layer, overriding forward and backward."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = Parameter(np.array([2.0], np.float32))
+
+    def forward(self, x):
+        self.x = x
+        return self.a.data.astype(x.dtype) * x
+
+    def backward(self, grad_out):
+        self.a.accumulate_grad(np.array([np.sum(grad_out * self.x)]))
+        return self.a.data.astype(grad_out.dtype) * grad_out
+
+
+class Net(Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = Conv2d(1, 2, 3)
+        self.head = Parameter(np.zeros(3, np.float32))
+        self.block = Chain(Conv1d(2, 2, 1), Scale())
+
+
+class Chain(Module):
+    def __init__(self, first, second):
+        super().__init__()
+        self.first, self.second = first, second
+
+
+def test_parameters_follow_pytorchs_order():
+    # A module's own parameters first, then each sub-module's, depth first, in assignment order.
+    names = [name for name, _ in Net().named_parameters()]
+    assert names == [
+        "head",
+        "conv.weight",
+        "conv.bias",
+        "block.first.weight",
+        "block.first.bias",
+        "block.second.a",
+    ]
+    assert len(Net().parameters()) == 6
+
+
+def test_a_module_without_parameters_has_none():
+    assert Chain(Module(), Module()).parameters() == []
+
+
+def test_shared_parameter_is_listed_once():
+    chain = Chain(Scale(), Scale())
+    chain.second.a = chain.first.a
+    assert len(chain.parameters()) == 1
+
+
+def test_user_layer_gradients_accumulate_until_zero_grad():
+    layer = Scale()
+    x = np.array([1.0, 2.0, 3.0])
+    layer(x)
+    np.testing.assert_array_equal(layer.backward(np.ones(3)), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(layer.a.grad, [6.0])
+    layer.backward(np.ones(3))
+    np.testing.assert_array_equal(layer.a.grad, [12.0])
+    assert layer.a.grad.dtype == np.float32  # the parameter's dtype, not the input's
+    layer.zero_grad()
+    assert layer.a.grad is None
+    assert mc.gradcheck(layer, x)
+
+
+def test_train_and_eval_reach_every_submodule():
+    net = Net()
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+    with pytest.raises(TypeError, match="mode must be a bool"):
+        net.train("no")
+
+
+def test_forward_and_backward_must_be_written():
+    with pytest.raises(NotImplementedError, match="Module must implement forward"):
+        Module()(np.zeros(1))
+    with pytest.raises(NotImplementedError, match="must implement backward"):
+        Module().backward(np.zeros(1))
+
+
+def test_named_modules_and_repr():
+    net = Net()
+    assert [name for name, _ in net.named_modules()] == [
+        "",
+        "conv",
+        "block",
+        "block.first",
+        "block.second",
+    ]
+    text = repr(net)
+    assert text.startswith("Net(\n  (conv): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))")
+    assert "    (second): Scale()" in text
+
+
+def test_parameter_checks():
+    with pytest.raises(TypeError, match="floating-point data, got dtype int64"):
+        Parameter(np.zeros(3, np.int64))
+    p = Parameter(np.zeros((2, 3), np.float32))
+    assert p.shape == (2, 3) and p.dtype == np.float32
+    with pytest.raises(ValueError, match=r"gradient of shape \(3, 2\) for a \(2, 3\) parameter"):
+        p.accumulate_grad(np.zeros((3, 2)))
+    g = np.ones((2, 3))
+    p.accumulate_grad(g)
+    p.accumulate_grad(g)
+    np.testing.assert_array_equal(g, 1.0)  # the caller's gradient array is not modified
+    np.testing.assert_array_equal(p.grad, 2.0)
+    assert repr(p) == "Parameter(shape=(2, 3), dtype=float32)"

@@ -31,7 +31,13 @@ one. A value passes when ``|analytic − numerical| <= atol + rtol·|numerical|`
 contributions of every element, so an error in one element is diluted by about √(size) and a
 looser tolerance would let it through. Layers with kinks (ReLU at 0, ties in max pooling) must
 be checked away from them: a finite difference straddling a kink measures the average of the
-two one-sided slopes.
+two one-sided slopes. Projections also allow for the rounding error of the finite difference,
+16·ε_machine·Σ|v|·|y| / ε, which matters only for outputs much larger than one. The absolute
+tolerance makes gradients much smaller than ``atol`` invisible: check at inputs of order one.
+
+Before comparing, gradcheck also checks that a second backward pass adds to each ``.grad``
+rather than overwriting it. Afterwards it puts the layer back as it found it: parameters
+(data, dtype, ``.grad``) and every module's other attributes (caches, running statistics).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import get_array_module
+from .ops.checks import check_floating_array
 
 FULL_MODE_MAX_EVALUATIONS = 4000
 DEFAULT_RTOL = {"full": 1e-3, "fast": 1e-6}
@@ -71,16 +78,17 @@ def gradcheck(
     """
     if mode not in ("auto", "full", "fast"):
         raise ValueError(f"mode must be 'auto', 'full' or 'fast', got {mode!r}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"gradcheck needs a floating-point input, got dtype {x.dtype}")
+    check_floating_array(x, "the layer's input shape")
     named = list(layer.named_parameters())
-    saved = [(p.data, p.grad) for _, p in named]
+    saved_data_and_grads = [(p.data, p.grad) for _, p in named]
+    saved_state = _snapshot(layer)
     try:
         for _, p in named:
             p.data = p.data.astype(np.float64, copy=True)
         tensors = [("input", x.astype(np.float64, copy=True))]
         tensors += [(f"parameter {name!r}", p.data) for name, p in named]
         check = _Check(layer, tensors, [p for _, p in named], eps, atol)
+        check.accumulation()
         n_inputs = sum(t.size for _, t in tensors)
         if mode == "auto":
             cost = check.y_size + 2 * n_inputs
@@ -92,9 +100,30 @@ def gradcheck(
         else:
             check.random_projections(rng, directions, locate)
     finally:
-        for (_, p), (data, grad) in zip(named, saved):
+        for (_, p), (data, grad) in zip(named, saved_data_and_grads):
             p.data, p.grad = data, grad
+        _restore(saved_state)
     return True
+
+
+def _snapshot(layer):
+    """Every module's attributes (caches, running statistics, modes), arrays copied."""
+    return [
+        (
+            module,
+            {
+                k: v.copy() if hasattr(v, "copy") and hasattr(v, "dtype") else v
+                for k, v in vars(module).items()
+            },
+        )
+        for module in layer.modules()
+    ]
+
+
+def _restore(snapshot):
+    for module, attributes in snapshot:
+        vars(module).clear()
+        vars(module).update(attributes)
 
 
 class _Check:
@@ -107,15 +136,20 @@ class _Check:
     def __init__(self, layer, tensors, params, eps, atol):
         self.layer, self.tensors, self.params = layer, tensors, params
         self.eps, self.atol, self.rtol = eps, atol, None
+        self.rounding = 0.0  # allowance for rounding error, set by random_projections
         self.xp = get_array_module(tensors[0][1])
         y = self.forward()
+        if y.size == 0:
+            raise ValueError(f"the layer's output {tuple(y.shape)} is empty: nothing to check")
         self.y_shape, self.y_size = y.shape, y.size
 
     def forward(self):
+        """The layer's output at the current tensors, as a new array (a layer may return a view
+        of its input, which the perturbations would otherwise change under our feet)."""
         y = self.layer(self.tensors[0][1])
         if y.dtype != np.float64:
             raise AssertionError(f"layer returned {y.dtype} for a float64 input")
-        return y
+        return y.copy()
 
     def backward(self, v):
         """Gradients of ⟨v, y⟩ with respect to every tensor, from the layer's backward."""
@@ -131,6 +165,21 @@ class _Check:
             )
         grads = [self.xp.zeros_like(p.data) if p.grad is None else p.grad for p in self.params]
         return [dx, *grads]
+
+    def accumulation(self):
+        """A second backward must add to each ``.grad``, not overwrite it."""
+        v = self.xp.ones(self.y_shape)
+        first = self.backward(v)[1:]
+        self.forward()
+        self.layer.backward(v)
+        for (name, _), p, once in zip(self.tensors[1:], self.params, first):
+            twice = self.xp.zeros_like(p.data) if p.grad is None else p.grad
+            scale = float(self.xp.max(self.xp.abs(once))) if once.size else 0.0
+            if not self.xp.allclose(twice, 2 * once, rtol=1e-9, atol=1e-9 * scale):
+                raise AssertionError(
+                    f"backward overwrote the gradient of {name} instead of adding to it: "
+                    f"gradients must accumulate until zero_grad()"
+                )
 
     def directional_derivative(self, t, direction):
         """(f(t + ε·direction) − f(t − ε·direction)) / 2ε, leaving t exactly as it was."""
@@ -163,6 +212,10 @@ class _Check:
         xp = self.xp
         v = xp.asarray(rng.standard_normal(self.y_shape))
         grads = self.backward(v)
+        # Each output of f(t ± εu) carries a rounding error of a few ulps of |y|, which the
+        # difference divides by ε and the projection sums with weights |v|.
+        size_of_terms = float(xp.sum(xp.abs(v) * xp.abs(self.forward())))
+        self.rounding = 16 * np.finfo(np.float64).eps * size_of_terms / self.eps
         for (name, t), grad in zip(self.tensors, grads):
             for _ in range(directions):
                 u = xp.asarray(rng.standard_normal(t.shape))
@@ -198,22 +251,25 @@ class _Check:
         return e.reshape(t.shape)
 
     def close(self, analytic, numerical):
-        return abs(analytic - numerical) <= self.atol + self.rtol * abs(numerical)
+        tolerance = self.atol + self.rounding + self.rtol * abs(numerical)
+        return abs(analytic - numerical) <= tolerance
 
     def worst(self, analytic, numerical):
         """(index of the worst entry, number outside the tolerance), or None if all pass."""
         xp = self.xp
-        excess = xp.abs(analytic - numerical) / (self.atol + self.rtol * xp.abs(numerical))
+        tolerance = self.atol + self.rounding + self.rtol * xp.abs(numerical)
+        excess = xp.abs(analytic - numerical) / tolerance
         index = np.unravel_index(int(xp.argmax(excess)), excess.shape)
         if float(excess[index]) <= 1.0:
             return None
         return tuple(int(i) for i in index), int(xp.sum(excess > 1.0))
 
     def fail(self, name, where, analytic, numerical, bad, total):
+        rounding = f" + {self.rounding:.3g} for rounding" if self.rounding else ""
         raise AssertionError(
             f"gradcheck failed for {name}: {where}: backward gives {float(analytic):.10g}, "
             f"finite differences give {float(numerical):.10g} ({bad} of {total} entries "
-            f"outside atol={self.atol:g} + rtol={self.rtol:g}·|numerical|)"
+            f"outside atol={self.atol:g} + rtol={self.rtol:g}·|numerical|{rounding})"
         )
 
 

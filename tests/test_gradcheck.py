@@ -21,7 +21,7 @@ class PlantedConv(Conv2d):
         elif self.where == "weight":
             self.weight.grad[2, 1, 0, 2] += 1e-3
         elif self.where == "bias":
-            self.bias.grad = 2 * self.bias.grad
+            self.bias.accumulate_grad(np.full(self.bias.shape, 1e-3))
         return dx
 
 
@@ -70,7 +70,7 @@ def test_full_mode_reports_both_values_of_the_worst_entry():
     assert "d output[1, " in message and "/ d input[1, 0, 2, 3]" in message
 
 
-def test_fast_mode_checks_a_large_input_quickly():
+def test_fast_mode_handles_a_large_input():
     layer = Conv2d(4, 8, 3, padding=1)
     x = _x((4, 4, 16, 16))
     assert mc.gradcheck(layer, x, mode="fast")
@@ -132,5 +132,45 @@ def test_rejects_a_backward_of_the_wrong_shape():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="mode must be 'auto', 'full' or 'fast'"):
         mc.gradcheck(Square(), _x((3,)), mode="exact")
-    with pytest.raises(TypeError, match="floating-point input"):
+    with pytest.raises(TypeError, match="floating-point array, got dtype int64"):
         mc.gradcheck(Square(), np.arange(3))
+    with pytest.raises(TypeError, match="got list"):
+        mc.gradcheck(Square(), [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"output \(0, 2, 3, 3\) is empty"):
+        mc.gradcheck(Conv2d(1, 2, 3), np.zeros((0, 1, 5, 5)))
+
+
+def test_catches_a_backward_that_overwrites_instead_of_accumulating():
+    class Overwriting(Conv2d):
+        def backward(self, grad_out):
+            self.weight.grad = None
+            return super().backward(grad_out)
+
+    with pytest.raises(AssertionError, match="overwrote the gradient of parameter 'weight'"):
+        mc.gradcheck(Overwriting(1, 1, 2), _x((1, 1, 3, 3)))
+
+
+def test_passes_a_layer_that_returns_a_view_of_its_input():
+    class Flatten(Module):
+        def forward(self, x):
+            self.shape = x.shape
+            return x.reshape(len(x), -1)
+
+        def backward(self, grad_out):
+            return grad_out.reshape(self.shape)
+
+    assert mc.gradcheck(Flatten(), _x((2, 3, 2)), mode="full")
+    assert mc.gradcheck(Flatten(), _x((2, 3, 2)), mode="fast")
+
+
+def test_puts_the_layers_cache_back():
+    layer = Conv2d(2, 3, 3)
+    x = _x().astype(np.float32)
+    y = layer(x)
+    mc.gradcheck(layer, _x((1, 2, 4, 4), seed=1))
+    dx = layer.backward(np.ones_like(y))  # still the backward of the forward at x
+    assert dx.shape == x.shape and dx.dtype == np.float32
+    reference = Conv2d(2, 3, 3)
+    reference.weight.data, reference.bias.data = layer.weight.data, layer.bias.data
+    reference(x)
+    np.testing.assert_array_equal(dx, reference.backward(np.ones_like(y)))

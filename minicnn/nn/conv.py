@@ -49,8 +49,9 @@ class _ConvNd(Module):
                 raise ValueError(
                     f"{name} ({getattr(self, name)}) must be divisible by groups ({self.groups})"
                 )
-        if not isinstance(bias, bool):
+        if bias not in (True, False):
             raise TypeError(f"bias must be True or False, got {bias!r}")
+        bias = bool(bias)
 
         # PyTorch's default: kaiming_uniform(a=√5) for the weight, which is U(±1/√fan_in),
         # and the same bound for the bias.

@@ -60,11 +60,11 @@ class Module:
     def __init__(self):
         self.training = True
 
-    def __call__(self, x):
-        return self.forward(x)
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
 
-    def forward(self, x):
-        """Compute the output for input ``x`` and keep what ``backward`` needs."""
+    def forward(self, *inputs):
+        """Compute the output for the input(s) and keep what ``backward`` needs."""
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
 
     def backward(self, grad_out):
@@ -81,11 +81,16 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and all below it, depth first, with dotted names ("" for this one)."""
+    def named_modules(self, prefix: str = "", _seen=None) -> Iterator[tuple[str, Module]]:
+        """This module and all below it, each once, depth first, with dotted names ("" for
+        this one)."""
+        seen = set() if _seen is None else _seen
+        if id(self) in seen:
+            return
+        seen.add(id(self))
         yield prefix, self
         for name, child in self.named_children():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name, seen)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():

@@ -31,15 +31,8 @@ import math
 from typing import NamedTuple
 
 from ..backend import get_array_module
-from .geometry import (
-    Padding,
-    as_int,
-    as_tuple,
-    check_input,
-    output_shape,
-    resolve_padding,
-    spatial_layout,
-)
+from .checks import check_input, spatial_layout
+from .geometry import Padding, as_int, as_tuple, output_shape, resolve_padding
 from .im2col import col2im, im2col
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 Padding = tuple[tuple[int, int], ...]
 
 
@@ -93,30 +91,6 @@ def output_shape(spatial, kernel_size, stride, padding: Padding, dilation) -> tu
             )
         shape.append((size + lo + hi - span) // s + 1)
     return tuple(shape)
-
-
-def check_input(x, ndim: int, channels: int, layout: str):
-    """Check that ``x`` is a floating array of shape ``(N, channels, *spatial)`` with ``ndim``
-    spatial axes; ``layout`` (e.g. ``"(N, C, H, W)"``) goes into the error message."""
-    if not (hasattr(x, "ndim") and hasattr(x, "dtype") and hasattr(x, "shape")):
-        raise TypeError(f"expected an array of shape {layout}, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"expected a floating-point array, got dtype {x.dtype}")
-    if x.ndim != ndim + 2:
-        raise ValueError(
-            f"expected a {ndim + 2}-d input {layout} (the batch axis is required), "
-            f"got {x.ndim}-d with shape {tuple(x.shape)}"
-        )
-    if x.shape[1] != channels:
-        raise ValueError(
-            f"expected {channels} input channels, got {x.shape[1]} (input shape {tuple(x.shape)})"
-        )
-
-
-def spatial_layout(ndim: int) -> str:
-    """``"(N, C, H, W)"``-style name of the layout for ``ndim`` spatial axes."""
-    axes = ("D", "H", "W")[-ndim:] if ndim <= 3 else tuple(f"S{i}" for i in range(ndim))
-    return "(N, C, " + ", ".join(axes) + ")"
 
 
 def _is_int(value) -> bool:

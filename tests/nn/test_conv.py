@@ -123,6 +123,16 @@ def test_bad_inputs_raise_at_call(x, error, message):
         Conv2d(2, 2, 3)(x)
 
 
+def test_empty_spatial_axis_is_refused_even_with_padding():
+    with pytest.raises(ValueError, match="non-empty spatial shape"):
+        Conv2d(1, 1, 1, padding=1)(np.zeros((1, 1, 0, 3)))
+
+
+def test_bias_accepts_truth_values_like_pytorch():
+    assert Conv1d(1, 1, 1, bias=np.True_).bias is not None
+    assert Conv1d(1, 1, 1, bias=0).bias is None
+
+
 def test_conv3d_names_its_layout():
     with pytest.raises(ValueError, match=r"5-d input \(N, C, D, H, W\)"):
         Conv3d(1, 1, 1)(np.zeros((1, 1, 2, 2)))

@@ -53,10 +53,12 @@ def test_a_module_without_parameters_has_none():
     assert Chain(Module(), Module()).parameters() == []
 
 
-def test_shared_parameter_is_listed_once():
+def test_shared_parameter_and_module_are_listed_once():
     chain = Chain(Scale(), Scale())
     chain.second.a = chain.first.a
     assert len(chain.parameters()) == 1
+    shared = Scale()
+    assert len(list(Chain(shared, shared).modules())) == 2
 
 
 def test_user_layer_gradients_accumulate_until_zero_grad():

@@ -3,7 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicnn.ops.geometry import as_int, as_tuple, check_input, output_shape, resolve_padding
+from minicnn.ops.checks import check_input
+from minicnn.ops.geometry import as_int, as_tuple, output_shape, resolve_padding
 
 
 def test_as_tuple_repeats_an_int_and_keeps_a_tuple():

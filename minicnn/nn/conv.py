@@ -12,7 +12,7 @@ import numpy as np
 
 from ..ops.conv import conv_backward, conv_forward
 from ..ops.geometry import as_int, as_tuple, resolve_padding
-from ..random import get_generator
+from . import init
 from .module import Module, Parameter
 
 
@@ -53,19 +53,19 @@ class _ConvNd(Module):
             raise TypeError(f"bias must be True or False, got {bias!r}")
         bias = bool(bias)
 
-        # PyTorch's default: kaiming_uniform(a=√5) for the weight, which is U(±1/√fan_in),
-        # and the same bound for the bias.
-        fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
-        bound = 1.0 / math.sqrt(fan_in)
-        rng = get_generator()
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-        self.weight = Parameter(rng.uniform(-bound, bound, shape).astype(np.float32))
-        self.bias = (
-            Parameter(rng.uniform(-bound, bound, self.out_channels).astype(np.float32))
-            if bias
-            else None
-        )
+        self.weight = Parameter(np.empty(shape, np.float32))
+        self.bias = Parameter(np.empty(self.out_channels, np.float32)) if bias else None
+        self.reset_parameters()
         self._cache = None
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: kaiming_uniform_(a=√5) for the weight, i.e. U(±1/√fan_in), and
+        the same bound for the bias."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(init.calculate_fan_in_and_fan_out(self.weight.shape)[0])
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
         """x: (N, C_in, *S) → (N, C_out, *O), in x's dtype."""

@@ -10,6 +10,7 @@ mc.gradcheck(conv, x)          # True, or AssertionError naming the worst elemen
 from . import nn, ops
 from .gradcheck import gradcheck
 from .random import manual_seed
+from .serialization import load, save
 
 __version__ = "0.1.0"
-__all__ = ["gradcheck", "manual_seed", "nn", "ops"]
+__all__ = ["gradcheck", "load", "manual_seed", "nn", "ops", "save"]

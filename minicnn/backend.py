@@ -19,3 +19,8 @@ def get_array_module(*arrays):
         if type(array).__module__.startswith("cupy"):
             return sys.modules["cupy"]
     return np
+
+
+def to_numpy(array):
+    """The contents of a NumPy or CuPy array as a NumPy array (copied off the GPU)."""
+    return array.get() if type(array).__module__.startswith("cupy") else np.asarray(array)

@@ -8,7 +8,9 @@ backward passes accumulate until ``zero_grad()``, as in PyTorch).
 
 Parameters and sub-modules are found by looking at the module's attributes, in the order they
 were assigned: a module's own parameters first, then those of each sub-module, depth first —
-PyTorch's order, so parameter lists line up with PyTorch's ``parameters()``.
+PyTorch's order, so parameter lists line up with PyTorch's ``parameters()``. Buffers are
+arrays that are saved with the module but not learned (BatchNorm's running statistics):
+plain attributes whose names ``register_buffer`` records.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+
+from ..backend import get_array_module, to_numpy
 
 
 class Parameter:
@@ -109,6 +113,66 @@ class Module:
         """All parameters as a list (``[]`` for a module without any)."""
         return [p for _, p in self.named_parameters()]
 
+    def register_buffer(self, name: str, array) -> None:
+        """Make attribute ``name`` a buffer: part of ``state_dict()``, not of ``parameters()``.
+        It stays a plain attribute, so it can be reassigned freely."""
+        names = vars(self).setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, array)
+
+    def named_buffers(self) -> Iterator[tuple[str, object]]:
+        """Every buffer, depth first, with dotted names such as ``"1.running_mean"``."""
+        for prefix, module in self.named_modules():
+            for name, array in module._own_buffers():
+                yield (f"{prefix}.{name}" if prefix else name), array
+
+    def state_dict(self) -> dict:
+        """Name → array for every parameter and buffer, in PyTorch's order (each module's
+        parameters, then its buffers, then its sub-modules'). The arrays are the module's
+        own, not copies."""
+        state = {}
+        for prefix, module in self.named_modules():
+            dotted = f"{prefix}." if prefix else ""
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter):
+                    state[dotted + name] = value.data
+            for name, array in module._own_buffers():
+                state[dotted + name] = array
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy ``state`` (as made by ``state_dict()``) into the parameters and buffers,
+        keeping each one's dtype. Every key must match, with the same shape; otherwise a
+        ``ValueError`` names the keys (and shapes) that differ and nothing is changed."""
+        own = self.state_dict()
+        missing = [key for key in own if key not in state]
+        unexpected = [key for key in state if key not in own]
+        if missing or unexpected:
+            raise ValueError(
+                f"state does not match {type(self).__name__}: missing keys {missing}, "
+                f"unexpected keys {unexpected}"
+            )
+        for key, target in own.items():
+            if tuple(state[key].shape) != tuple(target.shape):
+                raise ValueError(
+                    f"state[{key!r}] has shape {tuple(state[key].shape)}, but the module's "
+                    f"{key} has shape {tuple(target.shape)}"
+                )
+        for prefix, module in self.named_modules():
+            dotted = f"{prefix}." if prefix else ""
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter):
+                    value.data = _copy_like(state[dotted + name], value.data)
+            for name, array in list(module._own_buffers()):
+                setattr(module, name, _copy_like(state[dotted + name], array))
+
+    def _own_buffers(self) -> Iterator[tuple[str, object]]:
+        for name in vars(self).get("_buffer_names", ()):
+            array = getattr(self, name)
+            if array is not None:
+                yield name, array
+
     def zero_grad(self) -> None:
         """Forget accumulated gradients (``grad`` back to ``None``, as PyTorch's default)."""
         for p in self.parameters():
@@ -138,3 +202,9 @@ class Module:
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
+
+
+def _copy_like(value, target):
+    """A copy of ``value`` with the dtype and array module (NumPy or CuPy) of ``target``."""
+    xp = get_array_module(target)
+    return xp.array(to_numpy(value) if xp is np else value, dtype=target.dtype)

@@ -14,9 +14,10 @@ def check_floating_array(x, expected: str):
         raise TypeError(f"expected a floating-point array, got dtype {x.dtype}")
 
 
-def check_input(x, ndim: int, channels: int, layout: str):
+def check_input(x, ndim: int, channels: int | None, layout: str):
     """Check that ``x`` is a floating array of shape ``(N, channels, *spatial)`` with ``ndim``
-    spatial axes; ``layout`` (e.g. ``"(N, C, H, W)"``) goes into the error message."""
+    non-empty spatial axes (any number of channels if ``channels`` is None); ``layout`` (e.g.
+    ``"(N, C, H, W)"``) goes into the error message."""
     check_floating_array(x, layout)
     if x.ndim != ndim + 2:
         raise ValueError(
@@ -25,7 +26,7 @@ def check_input(x, ndim: int, channels: int, layout: str):
         )
     if 0 in x.shape[2:]:
         raise ValueError(f"expected a non-empty spatial shape, got input shape {tuple(x.shape)}")
-    if x.shape[1] != channels:
+    if channels is not None and x.shape[1] != channels:
         raise ValueError(
             f"expected {channels} input channels, got {x.shape[1]} (input shape {tuple(x.shape)})"
         )

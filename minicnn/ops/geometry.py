@@ -93,5 +93,31 @@ def output_shape(spatial, kernel_size, stride, padding: Padding, dilation) -> tu
     return tuple(shape)
 
 
+def pool_geometry(spatial, kernel_size, stride, padding, ceil_mode: bool):
+    """Output shape of a pooling window, and the (lo, hi) padding that im2col needs for it.
+
+    O = ⌊(S + 2P − K)/stride⌋ + 1, or with ``ceil_mode`` ⌈…⌉ + 1 minus one if the last window
+    would start past the input and its left padding (PyTorch's rule). A ceil-mode window may
+    hang past the padded input: ``hi`` grows by that overhang so the windows can be read.
+
+    >>> pool_geometry((5,), (2,), (2,), (0,), True)
+    ((3,), ((0, 1),))
+    """
+    shape, pairs = [], []
+    for size, k, s, p in zip(spatial, kernel_size, stride, padding):
+        if size + 2 * p < k:
+            raise ValueError(
+                f"kernel larger than the padded input: kernel_size={tuple(kernel_size)} but the "
+                f"input {tuple(spatial)} padded by {tuple(padding)} is {size + 2 * p} wide"
+            )
+        steps = size + 2 * p - k
+        out = (-(-steps // s) if ceil_mode else steps // s) + 1
+        if ceil_mode and (out - 1) * s >= size + p:
+            out -= 1
+        shape.append(out)
+        pairs.append((p, p + max(0, (out - 1) * s + k - (size + 2 * p))))
+    return tuple(shape), tuple(pairs)
+
+
 def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

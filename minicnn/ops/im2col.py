@@ -23,15 +23,17 @@ from ..backend import get_array_module
 from .geometry import Padding
 
 
-def im2col(x, kernel_size, stride, padding: Padding, dilation, out_shape):
+def im2col(x, kernel_size, stride, padding: Padding, dilation, out_shape, fill=0.0):
     """Unroll sliding windows.
 
     x:        (N, C, *S) array, any float dtype (not modified)
+    padding:  (lo, hi) per spatial axis, filled with ``fill`` (0 for convolution; −inf lets max
+              pooling ignore the padding)
     returns:  (C, *K, N, *O) array of x's dtype, where O = out_shape
     """
     xp = get_array_module(x)
     n, c = x.shape[:2]
-    x_padded = _pad_channels_first(x, padding)  # (C, N, *S_padded)
+    x_padded = _pad_channels_first(x, padding, fill)  # (C, N, *S_padded)
     cols = xp.empty((c, *kernel_size, n, *out_shape), dtype=x.dtype)
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         window = _window(tap, stride, dilation, out_shape)
@@ -57,12 +59,12 @@ def col2im(cols, x_shape, kernel_size, stride, padding: Padding, dilation):
     return xp.ascontiguousarray(grad_padded[(slice(None), slice(None), *interior)].swapaxes(0, 1))
 
 
-def _pad_channels_first(x, padding: Padding):
-    """(N, C, *S) → zero-padded (C, N, *S_padded): the transpose rides along with the copy."""
+def _pad_channels_first(x, padding: Padding, fill):
+    """(N, C, *S) → padded (C, N, *S_padded): the transpose rides along with the copy."""
     xp = get_array_module(x)
     n, c, *spatial = x.shape
     padded = [s + lo + hi for s, (lo, hi) in zip(spatial, padding)]
-    x_padded = xp.zeros((c, n, *padded), dtype=x.dtype)
+    x_padded = xp.full((c, n, *padded), fill, dtype=x.dtype)
     interior = tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, padding))
     x_padded[(slice(None), slice(None), *interior)] = x.swapaxes(0, 1)
     return x_padded

@@ -12,6 +12,22 @@ Needs Hypothesis (``pip install minicnn[test]``); ``import minicnn`` alone does 
 """
 
 from .reference import naive_conv_backward, naive_conv_forward
-from .strategies import ConvConfig, arrays, conv_configs
+from .strategies import (
+    ConvConfig,
+    PoolConfig,
+    arrays,
+    conv_configs,
+    distinct_arrays,
+    pool_configs,
+)
 
-__all__ = ["ConvConfig", "arrays", "conv_configs", "naive_conv_backward", "naive_conv_forward"]
+__all__ = [
+    "ConvConfig",
+    "PoolConfig",
+    "arrays",
+    "conv_configs",
+    "distinct_arrays",
+    "naive_conv_backward",
+    "naive_conv_forward",
+    "pool_configs",
+]

@@ -137,3 +137,81 @@ def arrays(shape, dtype=np.float64, low: float = -1.0, high: float = 1.0):
     return st.integers(0, 2**32 - 1).map(
         lambda seed: np.random.default_rng(seed).uniform(low, high, shape).astype(dtype)
     )
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """One pooling window configuration, plus a batch and spatial size."""
+
+    batch: int
+    channels: int
+    spatial: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    ceil_mode: bool
+    count_include_pad: bool
+
+    @property
+    def ndim(self) -> int:
+        return len(self.spatial)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.batch, self.channels, *self.spatial)
+
+    def hyperparameters(self) -> dict:
+        """kernel_size, stride, padding and ceil_mode as keyword arguments (PyTorch's names)."""
+        return dict(
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            ceil_mode=self.ceil_mode,
+        )
+
+
+@st.composite
+def pool_configs(
+    draw,
+    ndims=(1, 2, 3),
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_channels: int = 3,
+    max_batch: int = 2,
+    max_extra_size: int = 4,
+) -> PoolConfig:
+    """Valid pooling configurations: padding at most half the kernel (PyTorch's rule), and
+    each spatial size at least the padded kernel."""
+    ndim = draw(st.sampled_from(ndims))
+
+    def per_axis(strategy):
+        return draw(st.tuples(*[strategy] * ndim))
+
+    kernel_size = per_axis(st.integers(1, max_kernel))
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel_size)
+    return PoolConfig(
+        batch=draw(st.integers(1, max_batch)),
+        channels=draw(st.integers(1, max_channels)),
+        spatial=tuple(
+            max(1, k - 2 * p) + draw(st.integers(0, max_extra_size))
+            for k, p in zip(kernel_size, padding)
+        ),
+        kernel_size=kernel_size,
+        stride=per_axis(st.integers(1, max_stride)),
+        padding=padding,
+        ceil_mode=draw(st.booleans()),
+        count_include_pad=draw(st.booleans()),
+    )
+
+
+def distinct_arrays(shape, dtype=np.float64, spacing: float = 0.1):
+    """Arrays of ``shape`` whose values are all different, at least ``spacing`` apart: a
+    shuffled ``0, spacing, 2·spacing, …`` centred on zero. Max and min pooling are not
+    differentiable at ties, so their finite-difference checks need such inputs."""
+    size = int(np.prod(shape))
+
+    def build(seed):
+        values = (np.random.default_rng(seed).permutation(size) - size / 2) * spacing
+        return values.reshape(shape).astype(dtype)
+
+    return st.integers(0, 2**32 - 1).map(build)

@@ -119,3 +119,55 @@ def test_parameter_checks():
     np.testing.assert_array_equal(g, 1.0)  # the caller's gradient array is not modified
     np.testing.assert_array_equal(p.grad, 2.0)
     assert repr(p) == "Parameter(shape=(2, 3), dtype=float32)"
+
+
+def _small_net():
+    return mc.nn.Sequential(Conv2d(1, 2, 3), mc.nn.BatchNorm2d(2), Conv2d(2, 1, 1))
+
+
+def test_state_dict_lists_parameters_and_buffers_in_pytorchs_order():
+    assert list(_small_net().state_dict()) == [
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "1.running_mean",
+        "1.running_var",
+        "1.num_batches_tracked",
+        "2.weight",
+        "2.bias",
+    ]
+
+
+def test_load_state_dict_copies_values_and_keeps_dtypes():
+    source, target = _small_net(), _small_net()
+    source(np.random.default_rng(0).standard_normal((2, 1, 4, 4)))  # moves running statistics
+    state = {
+        key: np.asarray(value, np.float64) if value.dtype.kind == "f" else value
+        for key, value in source.state_dict().items()
+    }
+    target.load_state_dict(state)
+    for key, value in target.state_dict().items():
+        np.testing.assert_allclose(value, source.state_dict()[key], rtol=1e-7)
+        assert value.dtype == source.state_dict()[key].dtype
+    state["0.weight"][...] = 0  # the module holds copies, not the caller's arrays
+    assert np.any(target[0].weight.data != 0)
+
+
+def test_load_state_dict_names_what_does_not_match_and_changes_nothing():
+    net = _small_net()
+    before = {key: value.copy() for key, value in net.state_dict().items()}
+    state = {key: np.zeros_like(value) for key, value in net.state_dict().items()}
+    state["2.weight"] = np.zeros((1, 3, 1, 1))
+    with pytest.raises(
+        ValueError, match=r"state\['2.weight'\] has shape \(1, 3, 1, 1\).*\(1, 2, 1, 1\)"
+    ):
+        net.load_state_dict(state)
+    del state["2.weight"]
+    state["extra"] = np.zeros(1)
+    with pytest.raises(
+        ValueError, match=r"missing keys \['2.weight'\], unexpected keys \['extra'\]"
+    ):
+        net.load_state_dict(state)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])

@@ -1,0 +1,170 @@
+"""Max, min and average pooling over 1, 2 or 3 spatial dimensions: forward and backward.
+
+Pooling reads the same sliding windows as convolution, so it reuses im2col: for an input
+``(N, C, *S)`` the windows come out as ``(C, *K, N, *O)``, viewed as ``(C, ΠK, N, *O)`` —
+for each channel, image and output position, the ``ΠK`` values under the window. Pooling
+then reduces over that axis instead of multiplying by weights.
+
+Max (min) pooling pads with −∞ (+∞), so padding never wins. The winner of each window is
+the first maximal (minimal) tap in window order — row-major over the kernel, PyTorch's rule
+for ties. The backward pass sends each output's gradient to its winner only:
+
+    dcols[c, winner, n, o] = dy[n, c, o],  0 elsewhere;   dx = col2im(dcols)
+
+Average pooling pads with zeros and divides each window sum by its size: the window clipped
+to the padded input (``count_include_pad=True``) or to the input itself (``False``). With
+``ceil_mode`` the last window may hang past the padded input; the overhang is never counted.
+The backward pass spreads ``dy / divisor`` evenly over the window:
+
+    dcols[c, :, n, o] = dy[n, c, o] / divisor[o];   dx = col2im(dcols)
+
+Shapes: x (N, C, *S) → y (N, C, *O) with O from ``geometry.pool_geometry``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ..backend import get_array_module
+from .checks import check_input, spatial_layout
+from .geometry import Padding, as_tuple, pool_geometry
+from .im2col import col2im, im2col
+
+
+class PoolCache(NamedTuple):
+    """What the backward passes need: the window geometry and, per kind, the winners (max,
+    min) or the divisors (average)."""
+
+    x_shape: tuple
+    dtype: object
+    kernel_size: tuple
+    stride: tuple
+    padding: Padding
+    routing: object  # winners (C, N, *O) for max/min; divisors (*O) for average
+
+
+def max_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Max over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    return _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest=True)
+
+
+def min_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False):
+    """Min over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    return _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest=False)
+
+
+def max_pool_backward(grad_out, cache: PoolCache):
+    """Backward of max and of min pooling. grad_out: (N, C, *O) → dx: (N, C, *S)."""
+    xp = get_array_module(grad_out)
+    winners = cache.routing
+    grad_out = _check_grad_out(grad_out, winners.shape, cache.dtype)
+    n_taps = math.prod(cache.kernel_size)
+    taps = xp.arange(n_taps).reshape(1, n_taps, *([1] * (winners.ndim - 1)))
+    dy = grad_out.swapaxes(0, 1)[:, None]  # (C, 1, N, *O)
+    dcols = xp.where(taps == winners[:, None], dy, xp.zeros((), dtype=dy.dtype))
+    dcols = dcols.reshape(winners.shape[0], *cache.kernel_size, *winners.shape[1:])
+    return col2im(
+        dcols,
+        cache.x_shape,
+        cache.kernel_size,
+        cache.stride,
+        cache.padding,
+        (1,) * len(cache.kernel_size),
+    )
+
+
+def avg_pool_forward(
+    x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+):
+    """Mean over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    xp = get_array_module(x)
+    cols, out_shape, kernel_size, stride, pairs = _windows(
+        x, kernel_size, stride, padding, ceil_mode, fill=0.0
+    )
+    divisors = xp.asarray(
+        _divisors(x.shape[2:], kernel_size, stride, pairs, out_shape, count_include_pad),
+        dtype=x.dtype,
+    )
+    y = cols.sum(axis=1) / divisors  # (C, N, *O)
+    cache = PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, divisors)
+    return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
+
+
+def avg_pool_backward(grad_out, cache: PoolCache):
+    """grad_out: (N, C, *O) → dx: (N, C, *S)."""
+    xp = get_array_module(grad_out)
+    divisors, kernel_size = cache.routing, cache.kernel_size
+    n, c = cache.x_shape[:2]
+    grad_out = _check_grad_out(grad_out, (c, n, *divisors.shape), cache.dtype)
+    share = (grad_out.swapaxes(0, 1) / divisors).reshape(
+        c, *([1] * len(kernel_size)), n, *divisors.shape
+    )
+    dcols = xp.broadcast_to(share, (c, *kernel_size, n, *divisors.shape))
+    return col2im(
+        dcols, cache.x_shape, kernel_size, cache.stride, cache.padding, (1,) * len(kernel_size)
+    )
+
+
+def check_pool_arguments(ndim, kernel_size, stride, padding, ceil_mode):
+    """Normalise pooling hyperparameters to tuples, raising ValueError/TypeError naming the
+    parameter. PyTorch's rule: padding at most half the kernel, so every window holds at least
+    one input element."""
+    kernel_size = as_tuple(kernel_size, ndim, "kernel_size", 1)
+    stride = kernel_size if stride is None else as_tuple(stride, ndim, "stride", 1)
+    padding = as_tuple(padding, ndim, "padding", 0)
+    if any(2 * p > k for p, k in zip(padding, kernel_size)):
+        raise ValueError(
+            f"padding must be at most half of kernel_size, got padding={padding} for "
+            f"kernel_size={kernel_size}"
+        )
+    if ceil_mode not in (True, False):
+        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    return kernel_size, stride, padding
+
+
+def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
+    xp = get_array_module(x)
+    fill = -np.inf if largest else np.inf
+    cols, _, kernel_size, stride, pairs = _windows(x, kernel_size, stride, padding, ceil_mode, fill)
+    winners = cols.argmax(axis=1) if largest else cols.argmin(axis=1)  # (C, N, *O)
+    y = cols.max(axis=1) if largest else cols.min(axis=1)
+    cache = PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, winners)
+    return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
+
+
+def _windows(x, kernel_size, stride, padding, ceil_mode, fill):
+    """im2col of the pooling windows: (C, ΠK, N, *O), plus the normalised geometry."""
+    ndim = getattr(x, "ndim", 0) - 2
+    check_input(x, max(ndim, 1), None, spatial_layout(max(ndim, 1)))
+    kernel_size, stride, padding = check_pool_arguments(
+        ndim, kernel_size, stride, padding, ceil_mode
+    )
+    out_shape, pairs = pool_geometry(x.shape[2:], kernel_size, stride, padding, ceil_mode)
+    cols = im2col(x, kernel_size, stride, pairs, (1,) * ndim, out_shape, fill)
+    cols = cols.reshape(x.shape[1], math.prod(kernel_size), x.shape[0], *out_shape)
+    return cols, out_shape, kernel_size, stride, pairs
+
+
+def _divisors(spatial, kernel_size, stride, pairs, out_shape, count_include_pad):
+    """Window sizes (*O) as PyTorch counts them: per axis, the window clipped to the padded
+    input (or to the input), multiplied over the axes."""
+    sizes = []
+    for size, k, s, (lo, _), n_out in zip(spatial, kernel_size, stride, pairs, out_shape):
+        start = np.arange(n_out) * s - lo
+        end = np.minimum(start + k, size + lo)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        sizes.append(end - start)
+    return math.prod(np.ix_(*sizes))
+
+
+def _check_grad_out(grad_out, channels_first_shape, dtype):
+    """grad_out in the forward's dtype, after checking it is shaped like the output."""
+    c, n, *out = channels_first_shape
+    expected = (n, c, *out)
+    if tuple(grad_out.shape) != expected:
+        raise ValueError(f"grad_out must have shape {expected}, got {tuple(grad_out.shape)}")
+    return grad_out.astype(dtype, copy=False)

@@ -1,0 +1,70 @@
+import os
+
+import numpy as np
+import pytest
+
+import minicnn as mc
+
+
+def _state():
+    net = mc.nn.Sequential(mc.nn.Conv2d(1, 2, 3), mc.nn.BatchNorm2d(2))
+    net(np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32))
+    return net, net.state_dict()
+
+
+def test_round_trip_is_exact(tmp_path):
+    net, state = _state()
+    path = tmp_path / "model.npz"
+    mc.save(state, path)
+    loaded = mc.load(path)
+    assert list(loaded) == list(state)
+    for key, value in state.items():
+        assert loaded[key].dtype == value.dtype and loaded[key].shape == value.shape
+        np.testing.assert_array_equal(loaded[key], value)
+    fresh = mc.nn.Sequential(mc.nn.Conv2d(1, 2, 3), mc.nn.BatchNorm2d(2))
+    fresh.load_state_dict(loaded)
+    x = np.ones((1, 1, 4, 4), np.float32)
+    np.testing.assert_array_equal(fresh.eval()(x), net.eval()(x))
+    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
+
+
+def test_a_crash_while_writing_keeps_the_old_checkpoint(tmp_path, monkeypatch):
+    _, state = _state()
+    path = tmp_path / "model.npz"
+    mc.save(state, path)
+    original = path.read_bytes()
+
+    def crash(file, **arrays):
+        file.write(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        mc.save(state, path)
+    assert path.read_bytes() == original
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_truncated_or_corrupt_files_raise_naming_the_file(tmp_path):
+    _, state = _state()
+    path = tmp_path / "model.npz"
+    mc.save(state, path)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ValueError, match=r"truncated\.npz is not a readable minicnn checkpoint"):
+        mc.load(truncated)
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file at all")
+    with pytest.raises(ValueError, match=r"garbage\.npz"):
+        mc.load(garbage)
+    with pytest.raises(FileNotFoundError):
+        mc.load(tmp_path / "missing.npz")
+
+
+def test_save_refuses_what_is_not_a_state_dict(tmp_path):
+    net, _ = _state()
+    with pytest.raises(TypeError, match=r"takes a state dict such as module.state_dict\(\)"):
+        mc.save(net, tmp_path / "model.npz")
+    with pytest.raises(TypeError, match="numeric arrays"):
+        mc.save({"name": np.array(["text", None], dtype=object)}, tmp_path / "model.npz")
+    assert os.listdir(tmp_path) == []

@@ -167,6 +167,25 @@ class Module:
             for name, array in list(module._own_buffers()):
                 setattr(module, name, _copy_like(state[dotted + name], array))
 
+    def double(self) -> Module:
+        """Cast every parameter and floating-point buffer to float64; returns ``self``."""
+        return self._cast_floats(np.float64)
+
+    def float(self) -> Module:
+        """Cast every parameter and floating-point buffer to float32; returns ``self``."""
+        return self._cast_floats(np.float32)
+
+    def _cast_floats(self, dtype) -> Module:
+        for module in self.modules():
+            for value in vars(module).values():
+                if isinstance(value, Parameter):
+                    value.data = value.data.astype(dtype)
+                    value.grad = None if value.grad is None else value.grad.astype(dtype)
+            for name, array in list(module._own_buffers()):
+                if np.issubdtype(array.dtype, np.floating):
+                    setattr(module, name, array.astype(dtype))
+        return self
+
     def _own_buffers(self) -> Iterator[tuple[str, object]]:
         for name in vars(self).get("_buffer_names", ()):
             array = getattr(self, name)

@@ -171,3 +171,15 @@ def test_load_state_dict_names_what_does_not_match_and_changes_nothing():
         net.load_state_dict(state)
     for key, value in net.state_dict().items():
         np.testing.assert_array_equal(value, before[key])
+
+
+def test_double_and_float_cast_parameters_and_floating_buffers():
+    net = _small_net().double()
+    dtypes = {key: value.dtype for key, value in net.state_dict().items()}
+    assert dtypes.pop("1.num_batches_tracked") == np.int64
+    assert set(dtypes.values()) == {np.dtype(np.float64)}
+    assert net.float() is net
+    assert {value.dtype for value in net.state_dict().values()} == {
+        np.dtype(np.float32),
+        np.dtype(np.int64),
+    }

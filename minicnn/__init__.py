@@ -7,10 +7,10 @@ dx = conv.backward(dy)         # conv.weight.grad and conv.bias.grad now hold dL
 mc.gradcheck(conv, x)          # True, or AssertionError naming the worst element
 """
 
-from . import nn, ops
+from . import nn, ops, optim
 from .gradcheck import gradcheck
 from .random import manual_seed
 from .serialization import load, save
 
 __version__ = "0.1.0"
-__all__ = ["gradcheck", "load", "manual_seed", "nn", "ops", "save"]
+__all__ = ["gradcheck", "load", "manual_seed", "nn", "ops", "optim", "save"]

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, models
 from .gradcheck import gradcheck
 from .nn import Conv1d, Conv2d, Conv3d
 from .ops.conv import conv_backward, conv_forward
 from .random import manual_seed
+from .serialization import load
+from .summary import format_profile, profile
+from .train import OPTIMIZERS, SCHEDULES, NonFiniteLoss, TrainConfig, load_data, train
+from .viz import conv_outputs, plot_feature_maps
 
 
 def main(argv=None) -> int:
@@ -20,14 +27,119 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"minicnn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser(
+
+    demo_parser = commands.add_parser(
         "demo", help="convolve, backpropagate and gradient-check a small input, step by step"
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+    defaults = TrainConfig()
+    train_parser = commands.add_parser(
+        "train", help="train a model of the zoo (default: LeNet on the embedded digits)"
+    )
+    train_parser.add_argument(
+        "--data",
+        default=defaults.data,
+        help="digits | mnist1d | volumes | idx:FOLDER | csv:TRAIN[,TEST] (default: %(default)s)",
+    )
+    train_parser.add_argument(
+        "--model",
+        choices=list(models.MODELS),
+        help="default: lenet for digits and idx, mnist1d-cnn, sign-language for csv, volume-cnn",
+    )
+    train_parser.add_argument("--epochs", type=_positive, default=defaults.epochs)
+    train_parser.add_argument("--batch-size", type=_positive, default=defaults.batch_size)
+    train_parser.add_argument("--lr", type=float, default=defaults.lr)
+    train_parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=defaults.optimizer)
+    train_parser.add_argument(
+        "--schedule",
+        choices=list(SCHEDULES),
+        default=defaults.schedule,
+        help="learning rate per epoch (default: %(default)s)",
+    )
+    train_parser.add_argument(
+        "--no-augment",
+        dest="augment",
+        action="store_false",
+        help="train 2-d images without random shifts of up to 2 pixels",
+    )
+    train_parser.add_argument("--device", choices=["cpu", "gpu"], default=defaults.device)
+    train_parser.add_argument("--seed", type=int, default=defaults.seed)
+    train_parser.add_argument(
+        "--out", default=defaults.out, help="output folder (default: %(default)s)"
+    )
+    train_parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its last finished epoch",
+    )
+
+    summary_parser = commands.add_parser(
+        "summary", help="per-layer shapes, weights, memory and multiply-adds of a model"
+    )
+    summary_parser.add_argument("model", choices=list(models.MODELS))
+    summary_parser.add_argument(
+        "--input-shape",
+        type=_positive,
+        nargs="+",
+        metavar="N",
+        help="C H W (or C L, C D H W); default: the model's usual input",
+    )
+    summary_parser.add_argument("--classes", type=_positive, default=None)
+
+    feature_maps_parser = commands.add_parser(
+        "featuremaps",
+        help="draw every convolution layer's feature maps for one test example of a trained run",
+    )
+    feature_maps_parser.add_argument("run", help="the --out folder of a finished `minicnn train`")
+    feature_maps_parser.add_argument(
+        "--index", type=int, default=0, help="test example (default: 0)"
+    )
+    feature_maps_parser.add_argument("--out", help="PNG path (default: RUN/featuremaps.png)")
+
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        run_demo(args.seed)
+    try:
+        if args.command == "demo":
+            run_demo(args.seed)
+        elif args.command == "train":
+            config = TrainConfig(**{k: v for k, v in vars(args).items() if k != "command"})
+            train(config)
+        elif args.command == "summary":
+            run_summary(args.model, args.input_shape, args.classes)
+        else:
+            run_feature_maps(args.run, args.index, args.out)
+    except (ValueError, FileNotFoundError, NonFiniteLoss) as error:
+        print(f"minicnn {args.command}: {error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def run_summary(name: str, input_shape, classes) -> None:
+    input_shape = tuple(input_shape) if input_shape else models.default_input_shape(name)
+    classes = classes or (1000 if name == "vgg16" else 10)
+    model = models.create(name, input_shape, classes)
+    print(f"{name}, input {'×'.join(map(str, input_shape))}, {classes} classes")
+    print(format_profile(profile(model, input_shape)))
+
+
+def run_feature_maps(run: str, index: int, out) -> None:
+    run_dir = Path(run)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    _, test = load_data(metrics["data"], metrics["config"]["seed"])
+    if not 0 <= index < len(test):
+        raise ValueError(f"--index must be in [0, {len(test)}), got {index}")
+    model = models.create(metrics["model"], test.input_shape, test.classes)
+    model.load_state_dict(load(run_dir / "model.npz"))
+    path = Path(out) if out else run_dir / "featuremaps.png"
+    plot_feature_maps(conv_outputs(model, test.x[index]), path)
+    print(f"wrote {path} (test example {index}, label {test.y[index]})")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
 
 
 def run_demo(seed: int) -> None:

@@ -3,7 +3,7 @@ transforms. Every loader returns ``(train, test)`` ``Dataset``s of float32 input
 (N, C, *spatial) and int64 labels."""
 
 from .csv import load_csv
-from .dataset import Dataset
+from .dataset import Dataset, split, standardize
 from .digits import load_digits
 from .idx import load_idx, read_idx
 from .loader import DataLoader
@@ -24,4 +24,6 @@ __all__ = [
     "load_mnist1d",
     "make_volumes",
     "read_idx",
+    "split",
+    "standardize",
 ]

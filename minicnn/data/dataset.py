@@ -41,3 +41,26 @@ class Dataset:
     def input_shape(self) -> tuple[int, ...]:
         """(C, *spatial) of one example."""
         return tuple(self.x.shape[1:])
+
+
+def split(dataset: Dataset, fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """(rest, held out): a random ``fraction`` of ``dataset`` held out, chosen with ``seed``."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    order = np.random.default_rng(seed).permutation(len(dataset))
+    cut = len(dataset) - max(1, round(fraction * len(dataset)))
+    keep, held = order[:cut], order[cut:]
+    return (
+        Dataset(dataset.x[keep], dataset.y[keep], dataset.classes, f"{dataset.name} (train)"),
+        Dataset(dataset.x[held], dataset.y[held], dataset.classes, f"{dataset.name} (test)"),
+    )
+
+
+def standardize(train: Dataset, test: Dataset) -> tuple[Dataset, Dataset]:
+    """Both sets shifted and scaled by the training set's mean and standard deviation, so the
+    network sees inputs of mean 0 and variance 1 (the test set is never looked at for this)."""
+    mean, std = float(train.x.mean()), float(train.x.std())
+    return tuple(
+        Dataset(((d.x - mean) / std).astype(np.float32), d.y, d.classes, d.name)
+        for d in (train, test)
+    )

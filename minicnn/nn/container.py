@@ -1,5 +1,6 @@
 """Containers: modules made of modules, and how the gradient flows through them.
 
+- ``Identity()``: y = x, dx = dy.
 - ``Sequential(f, g, h)``: y = h(g(f(x))). Backward runs the chain in reverse:
   dx = f.backward(g.backward(h.backward(dy))).
 - ``Residual(body, shortcut)``: y = body(x) + shortcut(x), with the identity as the default
@@ -15,6 +16,16 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from .module import Module
+
+
+class Identity(Module):
+    """y = x (a branch that passes its input through, as DenseNet's Concat needs)."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, grad_out):
+        return grad_out
 
 
 class Sequential(Module):

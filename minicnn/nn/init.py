@@ -17,9 +17,11 @@ which works out to ``U(−1/√fan_in, 1/√fan_in)``, and the same bound for th
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
+from ..backend import get_array_module
 from ..random import get_generator
 
 _LINEAR = (
@@ -44,6 +46,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
+            raise ValueError(f"negative_slope must be a number, got {slope!r}")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4.0
@@ -78,27 +82,31 @@ def ones_(tensor):
 
 def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity="leaky_relu"):
     """Fill with U(±bound), bound = √3 · gain / √fan (He et al., 2015)."""
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    bound = math.sqrt(3.0) * std
+    bound = math.sqrt(3.0) * _std(calculate_gain(nonlinearity, a), _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity="leaky_relu"):
     """Fill with N(0, std²), std = gain / √fan (He et al., 2015)."""
-    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+    return normal_(tensor, 0.0, _std(calculate_gain(nonlinearity, a), _fan(tensor, mode)))
 
 
 def xavier_uniform_(tensor, gain: float = 1.0):
     """Fill with U(±bound), bound = gain · √(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(_shape(tensor))
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    bound = math.sqrt(3.0) * _std(gain, (fan_in + fan_out) / 2)
     return uniform_(tensor, -bound, bound)
 
 
 def xavier_normal_(tensor, gain: float = 1.0):
     """Fill with N(0, std²), std = gain · √(2 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(_shape(tensor))
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, _std(gain, (fan_in + fan_out) / 2))
+
+
+def _std(gain: float, fan: float) -> float:
+    """gain / √fan. A fan of 0 comes only with an empty tensor, which has nothing to fill."""
+    return gain / math.sqrt(fan) if fan else 0.0
 
 
 def _fan(tensor, mode: str) -> int:
@@ -113,7 +121,10 @@ def _shape(tensor) -> tuple[int, ...]:
 
 
 def _fill(tensor, draw):
-    """Fill a Parameter's data or an array in place with ``draw(shape)``, keeping its dtype."""
+    """Fill a Parameter's data or a floating-point array (NumPy or CuPy) in place with
+    ``draw(shape)``, keeping its dtype."""
     array = tensor.data if hasattr(tensor, "grad") else tensor
-    array[...] = draw(array.shape)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"init fills floating-point arrays, got dtype {array.dtype}")
+    array[...] = get_array_module(array).asarray(draw(array.shape))
     return tensor

@@ -68,7 +68,7 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     stride = as_tuple(stride, ndim, "stride", 1)
     dilation = as_tuple(dilation, ndim, "dilation", 1)
     pads = resolve_padding(padding, kernel_size, stride, dilation)
-    groups = _check_groups(groups, weight.shape[0])
+    groups = check_groups(groups, weight.shape[0])
     check_input(x, ndim, weight.shape[1] * groups, spatial_layout(ndim))
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise ValueError(f"bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
@@ -78,7 +78,7 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     n, c_out = x.shape[0], weight.shape[0]
     weight = weight.astype(x.dtype, copy=False)
     cols = im2col(x, kernel_size, stride, pads, dilation, out_spatial)
-    y = xp.matmul(_weight_per_group(weight, groups), _cols_per_group(cols, groups))
+    y = xp.matmul(weight_per_group(weight, groups), cols_per_group(cols, groups))
     y = y.reshape(c_out, n * math.prod(out_spatial))
     if bias is not None:
         y += bias.astype(x.dtype, copy=False)[:, None]
@@ -106,8 +106,8 @@ def conv_backward(grad_out, cache: ConvCache):
 
     # (N, C_out, *O) → (G, C_out/G, N·ΠO): the same layout as the forward GEMM's result.
     dy = grad_out.swapaxes(0, 1).reshape(groups, c_out // groups, -1)
-    cols_g = _cols_per_group(cols, groups)
-    w_g = _weight_per_group(weight, groups)
+    cols_g = cols_per_group(cols, groups)
+    w_g = weight_per_group(weight, groups)
     dweight = xp.matmul(dy, cols_g.swapaxes(1, 2)).reshape(weight.shape)
     dcols = xp.matmul(w_g.swapaxes(1, 2), dy).reshape(cols.shape)
     dx = col2im(dcols, cache.x_shape, weight.shape[2:], cache.stride, cache.padding, cache.dilation)
@@ -115,19 +115,20 @@ def conv_backward(grad_out, cache: ConvCache):
     return dx, dweight, dbias
 
 
-def _cols_per_group(cols, groups):
-    """(C_in, *K, N, *O) → (G, C_in/G · ΠK, N·ΠO), a view."""
+def cols_per_group(cols, groups):
+    """(C_in, *K, N, *O) → (G, C_in/G · ΠK, N·ΠO), a view: each group's rows of the columns."""
     n_rows = math.prod(cols.shape[: cols.ndim // 2])  # C_in·ΠK: the first 1 + d axes of 2 + 2d
     return cols.reshape(groups, n_rows // groups, -1)
 
 
-def _weight_per_group(weight, groups):
-    """(C_out, C_in/G, *K) → (G, C_out/G, C_in/G · ΠK), a view."""
+def weight_per_group(weight, groups):
+    """(C_out, C_in/G, *K) → (G, C_out/G, C_in/G · ΠK), a view: each group's weight matrix."""
     return weight.reshape(groups, weight.shape[0] // groups, -1)
 
 
-def _check_groups(groups, c_out):
+def check_groups(groups, channels, name="out_channels"):
+    """Check that ``groups`` is an int >= 1 dividing ``channels`` (called ``name`` in errors)."""
     groups = as_int(groups, "groups", 1)
-    if c_out % groups:
-        raise ValueError(f"out_channels ({c_out}) must be divisible by groups ({groups})")
+    if channels % groups:
+        raise ValueError(f"{name} ({channels}) must be divisible by groups ({groups})")
     return groups

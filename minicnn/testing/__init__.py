@@ -14,18 +14,22 @@ Needs Hypothesis (``pip install minicnn[test]``); ``import minicnn`` alone does 
 from .reference import naive_conv_backward, naive_conv_forward
 from .strategies import (
     ConvConfig,
+    ConvTransposeConfig,
     PoolConfig,
     arrays,
     conv_configs,
+    conv_transpose_configs,
     distinct_arrays,
     pool_configs,
 )
 
 __all__ = [
     "ConvConfig",
+    "ConvTransposeConfig",
     "PoolConfig",
     "arrays",
     "conv_configs",
+    "conv_transpose_configs",
     "distinct_arrays",
     "naive_conv_backward",
     "naive_conv_forward",

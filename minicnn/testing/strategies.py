@@ -2,19 +2,24 @@
 
 ``conv_configs()`` draws only valid configurations (the kernel always fits the padded input),
 and shrinks towards the simplest: 1-d, one group, one channel, kernel 1, stride 1, no padding.
+``conv_transpose_configs()`` does the same for transposed convolutions.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from hypothesis import strategies as st
 
 from ..nn.conv import Conv1d, Conv2d, Conv3d
+from ..nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from ..ops.conv_transpose import conv_transpose_output_shape
 from ..ops.geometry import Padding, output_shape, resolve_padding
 
 _LAYERS = {1: Conv1d, 2: Conv2d, 3: Conv3d}
+_TRANSPOSED_LAYERS = {1: ConvTranspose1d, 2: ConvTranspose2d, 3: ConvTranspose3d}
 
 
 @dataclass(frozen=True)
@@ -215,3 +220,128 @@ def distinct_arrays(shape, dtype=np.float64, spacing: float = 0.1):
         return values.reshape(shape).astype(dtype)
 
     return st.integers(0, 2**32 - 1).map(build)
+
+
+@dataclass(frozen=True)
+class ConvTransposeConfig:
+    """One transposed convolution: hyperparameters as a layer takes them, plus a batch and
+    spatial size of its input."""
+
+    batch: int
+    in_channels: int
+    out_channels: int
+    spatial: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: int | tuple[int, ...]
+    output_padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+
+    @property
+    def ndim(self) -> int:
+        return len(self.spatial)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.batch, self.in_channels, *self.spatial)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """(C_in, C_out/groups, *K): PyTorch's layout for transposed convolutions."""
+        return (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
+
+    @property
+    def padding_tuple(self) -> tuple[int, ...]:
+        return self.padding if isinstance(self.padding, tuple) else (self.padding,) * self.ndim
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        spatial = conv_transpose_output_shape(
+            self.spatial,
+            self.kernel_size,
+            self.stride,
+            self.padding_tuple,
+            self.output_padding,
+            self.dilation,
+        )
+        return (self.batch, self.out_channels, *spatial)
+
+    def hyperparameters(self) -> dict:
+        """stride, padding, output_padding, groups and dilation as keyword arguments (also
+        PyTorch's names)."""
+        return dict(
+            stride=self.stride,
+            padding=self.padding,
+            output_padding=self.output_padding,
+            groups=self.groups,
+            dilation=self.dilation,
+        )
+
+    def layer(self):
+        """A freshly initialised ``ConvTranspose1d/2d/3d`` (float32 parameters)."""
+        return _TRANSPOSED_LAYERS[self.ndim](
+            self.in_channels,
+            self.out_channels,
+            self.kernel_size,
+            bias=self.bias,
+            **self.hyperparameters(),
+        )
+
+
+@st.composite
+def conv_transpose_configs(
+    draw,
+    ndims=(1, 2, 3),
+    max_groups: int = 3,
+    max_channels_per_group: int = 3,
+    max_kernel: int = 3,
+    max_stride: int = 3,
+    max_dilation: int = 2,
+    max_padding: int = 2,
+    max_batch: int = 2,
+    max_extra_size: int = 2,
+) -> ConvTransposeConfig:
+    """Valid transposed-convolution configurations over the given numbers of spatial dimensions.
+
+    Padding is an int or a per-axis tuple; output_padding is drawn below max(stride, dilation)
+    on each axis (PyTorch's rule). Each input size is the smallest that gives an output of at
+    least 1 plus up to ``max_extra_size``. Shrinks towards 1-d, one group, one channel, kernel
+    1, stride 1 and no padding.
+    """
+    ndim = draw(st.sampled_from(ndims))
+
+    def per_axis(low, high):
+        return draw(st.tuples(*[st.integers(low, high)] * ndim))
+
+    groups = draw(st.integers(1, max_groups))
+    in_channels = groups * draw(st.integers(1, max_channels_per_group))
+    out_channels = groups * draw(st.integers(1, max_channels_per_group))
+    kernel_size = per_axis(1, max_kernel)
+    stride = per_axis(1, max_stride)
+    dilation = per_axis(1, max_dilation)
+    if draw(st.booleans()):
+        padding = pads = per_axis(0, max_padding)
+    else:
+        padding = draw(st.integers(0, max_padding))
+        pads = (padding,) * ndim
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    # O = (S − 1)·s − 2p + d·(K − 1) + op + 1 >= 1 needs S >= 1 + ⌈(2p − d·(K − 1) − op)/s⌉.
+    spatial = tuple(
+        1 + math.ceil(max(0, 2 * p - d * (k - 1) - op) / s) + draw(st.integers(0, max_extra_size))
+        for k, s, p, op, d in zip(kernel_size, stride, pads, output_padding, dilation)
+    )
+    return ConvTransposeConfig(
+        batch=draw(st.integers(1, max_batch)),
+        in_channels=in_channels,
+        out_channels=out_channels,
+        spatial=spatial,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+        bias=draw(st.booleans()),
+    )

@@ -1,0 +1,114 @@
+"""Activation layers: ReLU, LeakyReLU, Sigmoid, Tanh, Softmax and LogSoftmax.
+
+None has parameters. Each wraps a forward/backward pair from ``minicnn.ops`` and keeps the
+pair's cache between the two calls; the formulas are in the ops' docstrings.
+"""
+
+from __future__ import annotations
+
+from ..ops.relu import (
+    check_negative_slope,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    relu_backward,
+    relu_forward,
+)
+from ..ops.sigmoid import sigmoid_backward, sigmoid_forward
+from ..ops.softmax import (
+    check_dim,
+    log_softmax_backward,
+    log_softmax_forward,
+    softmax_backward,
+    softmax_forward,
+)
+from ..ops.tanh import tanh_backward, tanh_forward
+from .module import Module
+
+
+class _Activation(Module):
+    """A parameter-free layer y = f(x); subclasses supply ``_forward`` and ``_backward``."""
+
+    def __init__(self):
+        super().__init__()
+        self._cache = None
+
+    def forward(self, x):
+        """x: any shape → y of the same shape and dtype."""
+        y, self._cache = self._forward(x)
+        return y
+
+    def backward(self, grad_out):
+        """grad_out: shaped like y → dx: shaped like x."""
+        if self._cache is None:
+            raise RuntimeError("backward() called before forward()")
+        return self._backward(grad_out, self._cache)
+
+
+class ReLU(_Activation):
+    """y = max(x, 0). The gradient at x == 0 is taken as 0, as in PyTorch."""
+
+    _forward = staticmethod(relu_forward)
+    _backward = staticmethod(relu_backward)
+
+
+class LeakyReLU(_Activation):
+    """y = x for x > 0, negative_slope·x otherwise (slope passed back at x == 0, as PyTorch)."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = check_negative_slope(negative_slope)
+
+    def _forward(self, x):
+        return leaky_relu_forward(x, self.negative_slope)
+
+    _backward = staticmethod(leaky_relu_backward)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Sigmoid(_Activation):
+    """y = 1 / (1 + e^(−x)), computed without overflow for large |x|."""
+
+    _forward = staticmethod(sigmoid_forward)
+    _backward = staticmethod(sigmoid_backward)
+
+
+class Tanh(_Activation):
+    """y = tanh(x)."""
+
+    _forward = staticmethod(tanh_forward)
+    _backward = staticmethod(tanh_backward)
+
+
+class Softmax(_Activation):
+    """y = e^x / Σ e^x along ``dim`` (default 1, the class axis of (N, C, …)); any dim,
+    negative ones counting from the end."""
+
+    def __init__(self, dim=1):
+        super().__init__()
+        self.dim = check_dim(dim)
+
+    def _forward(self, x):
+        return softmax_forward(x, self.dim)
+
+    _backward = staticmethod(softmax_backward)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(_Activation):
+    """z = x − log Σ e^x along ``dim`` (default 1): log-probabilities, computed stably."""
+
+    def __init__(self, dim=1):
+        super().__init__()
+        self.dim = check_dim(dim)
+
+    def _forward(self, x):
+        return log_softmax_forward(x, self.dim)
+
+    _backward = staticmethod(log_softmax_backward)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

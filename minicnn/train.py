@@ -1,0 +1,266 @@
+"""Training: the loop behind ``minicnn train``.
+
+One epoch: for each shuffled batch, forward, loss, backward, optimizer step; then the test
+set in evaluation mode. After each epoch the model, the optimizer state and the metrics are
+written to the output folder, atomically, so an interrupted run can ``--resume`` from the
+last finished epoch and a non-finite loss leaves the last good checkpoint in place.
+
+Runs are reproducible: each epoch's shuffle and dropout masks are drawn from generators
+seeded by (seed, epoch), so the same seed gives the same numbers, with or without a resume.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import data as datasets
+from . import models, nn, optim
+from .random import manual_seed
+from .serialization import load, save
+
+DEFAULT_MODEL = {
+    "digits": "lenet",
+    "mnist1d": "mnist1d-cnn",
+    "idx": "lenet",
+    "csv": "sign-language",
+    "volumes": "volume-cnn",
+}
+OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD}
+# learning rate of each epoch: cosine annealing from lr to 0 over the run, or constant
+SCHEDULES = {
+    "cosine": lambda lr, epoch, epochs: lr * (1 + math.cos(math.pi * epoch / epochs)) / 2,
+    "constant": lambda lr, epoch, epochs: lr,
+}
+
+
+class NonFiniteLoss(RuntimeError):
+    """The loss became NaN or infinite; training stopped."""
+
+
+@dataclass
+class TrainConfig:
+    data: str = "digits"
+    model: str | None = None
+    epochs: int = 100
+    batch_size: int = 32
+    lr: float = 2e-3
+    optimizer: str = "adam"
+    schedule: str = "cosine"
+    augment: bool = True
+    device: str = "cpu"
+    seed: int = 0
+    out: str = "runs/latest"
+    resume: bool = False
+
+
+def load_data(spec: str, seed: int = 0):
+    """``digits`` | ``mnist1d`` | ``volumes`` | ``idx:FOLDER`` | ``csv:TRAIN[,TEST]`` →
+    (train, test). The digits are scaled up to 28×28, the frame the seeds' 2-d networks take;
+    a CSV without a test file is split 80/20 with ``seed``."""
+    kind, _, location = spec.partition(":")
+    if kind == "digits" and not location:
+        return datasets.load_digits(size=28)
+    if kind == "mnist1d" and not location:
+        return datasets.load_mnist1d()
+    if kind == "volumes" and not location:
+        return datasets.make_volumes(seed=seed)
+    if kind == "idx" and location:
+        return datasets.load_idx(location)
+    if kind == "csv" and location:
+        train_path, _, test_path = location.partition(",")
+        if test_path:
+            train = datasets.load_csv(train_path)
+            test = datasets.load_csv(test_path, classes=train.classes)
+            return train, test
+        return datasets.split(datasets.load_csv(train_path), 0.2, seed)
+    raise ValueError(
+        f"unknown data {spec!r}: use digits, mnist1d, volumes, idx:FOLDER or csv:TRAIN[,TEST]"
+    )
+
+
+def train(config: TrainConfig, log=print) -> dict:
+    """Train as ``config`` says; returns the metrics also written to ``out/metrics.json``."""
+    if config.device != "cpu":
+        raise ValueError(f"device {config.device!r} is not available: minicnn runs on the cpu")
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    train_set, test_set = datasets.standardize(*load_data(config.data, config.seed))
+    model_name = config.model or DEFAULT_MODEL[config.data.partition(":")[0]]
+    manual_seed(config.seed)
+    model = models.create(model_name, train_set.input_shape, train_set.classes)
+    optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
+    if config.schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {config.schedule!r}")
+    criterion = nn.NLLLoss() if isinstance(model[-1], nn.LogSoftmax) else nn.CrossEntropyLoss()
+
+    history, seconds = [], 0.0
+    if config.resume and (out / "metrics.json").exists():
+        previous = json.loads((out / "metrics.json").read_text())
+        for key in ("data", "optimizer", "batch_size", "seed"):
+            if previous["config"][key] != getattr(config, key):
+                raise ValueError(
+                    f"cannot resume {out}: it was trained with {key}="
+                    f"{previous['config'][key]!r}, not {getattr(config, key)!r}"
+                )
+        if previous["model"] != model_name:
+            raise ValueError(
+                f"cannot resume {out}: it holds a {previous['model']}, not a {model_name}"
+            )
+        model.load_state_dict(load(out / "model.npz"))
+        optimizer.load_state_dict(_unflatten(load(out / "optimizer.npz")))
+        history, seconds = previous["history"], previous["seconds"]
+        log(f"resuming {out} after epoch {len(history)}")
+
+    log(
+        f"{model_name} on {train_set.name}: {len(train_set)} training and {len(test_set)} test "
+        f"examples, {sum(p.data.size for p in model.parameters()):,} parameters"
+    )
+    for epoch in range(len(history), config.epochs):
+        start = time.perf_counter()
+        for group in optimizer.param_groups:
+            group["lr"] = SCHEDULES[config.schedule](config.lr, epoch, config.epochs)
+        manual_seed(config.seed * 1000 + epoch)  # dropout masks
+        loader = datasets.DataLoader(
+            train_set, config.batch_size, shuffle=True, seed=config.seed * 1000 + epoch
+        )
+        train_loss, train_accuracy = _run_epoch(
+            model, criterion, optimizer, loader, f"epoch {epoch + 1}/{config.epochs}", epoch
+        )
+        test_loss, test_accuracy = evaluate(model, criterion, test_set, config.batch_size)
+        seconds += time.perf_counter() - start
+        history.append(
+            dict(
+                epoch=epoch + 1,
+                train_loss=train_loss,
+                train_accuracy=train_accuracy,
+                test_loss=test_loss,
+                test_accuracy=test_accuracy,
+            )
+        )
+        log(
+            f"epoch {epoch + 1:3d}  train loss {train_loss:.4f}  accuracy {train_accuracy:.4f}  "
+            f"| test loss {test_loss:.4f}  accuracy {test_accuracy:.4f}"
+        )
+        metrics = dict(
+            test_accuracy=test_accuracy,
+            epochs=epoch + 1,
+            seconds=seconds,
+            model=model_name,
+            data=config.data,
+            history=history,
+            config=asdict(config),
+        )
+        _checkpoint(out, model, optimizer, metrics)
+    plot_curves(history, out / "curves.png")
+    final = json.loads((out / "metrics.json").read_text())
+    log(
+        f"test accuracy {final['test_accuracy']:.4f} after {final['epochs']} epochs "
+        f"({final['seconds']:.1f} s); wrote {out}/metrics.json, model.npz, curves.png"
+    )
+    return final
+
+
+def evaluate(model, criterion, dataset, batch_size: int = 256) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` on ``dataset`` in evaluation mode."""
+    model.eval()
+    total_loss, correct = 0.0, 0
+    for x, y in datasets.DataLoader(dataset, batch_size):
+        scores = model(x)
+        total_loss += float(criterion(scores, y)) * len(y)
+        correct += int((scores.argmax(axis=1) == y).sum())
+    model.train()
+    return total_loss / len(dataset), correct / len(dataset)
+
+
+def plot_curves(history, path) -> None:
+    """Loss and accuracy per epoch, training and test, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for split in ("train", "test"):
+        left.plot(epochs, [h[f"{split}_loss"] for h in history], marker="o", label=split)
+        right.plot(epochs, [h[f"{split}_accuracy"] for h in history], marker="o", label=split)
+    for axes, name in ((left, "loss"), (right, "accuracy")):
+        axes.set_xlabel("epoch")
+        axes.set_ylabel(name)
+        axes.grid(alpha=0.3)
+        axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _augmentation(config: TrainConfig, dataset):
+    """Random shifts of up to 2 pixels for 2-d images (pad 2, crop back), if asked for."""
+    if not config.augment or len(dataset.input_shape) != 3:
+        return None
+    return datasets.RandomCrop(dataset.input_shape[1:], padding=2)
+
+
+def _run_epoch(model, criterion, optimizer, loader, description, epoch):
+    total_loss, correct, seen = 0.0, 0, 0
+    bar = tqdm(loader, desc=description, unit="batch", leave=False, disable=None)
+    for batch, (x, y) in enumerate(bar):
+        optimizer.zero_grad()
+        # A diverging run overflows; that surfaces as the non-finite loss handled below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = model(x)
+            loss = float(criterion(scores, y))
+        if not math.isfinite(loss):
+            bar.close()
+            raise NonFiniteLoss(
+                f"the loss became {loss} in epoch {epoch + 1}, batch {batch + 1}; training "
+                f"stopped (the checkpoint of the last finished epoch is kept)"
+            )
+        model.backward(criterion.backward())
+        optimizer.step()
+        total_loss += loss * len(y)
+        correct += int((scores.argmax(axis=1) == y).sum())
+        seen += len(y)
+        bar.set_postfix(loss=f"{total_loss / seen:.4f}", accuracy=f"{correct / seen:.3f}")
+    return total_loss / seen, correct / seen
+
+
+def _checkpoint(out: Path, model, optimizer, metrics) -> None:
+    """Write model, optimizer state and metrics; each file is replaced atomically."""
+    save(model.state_dict(), out / "model.npz")
+    save(_flatten(optimizer.state_dict()), out / "optimizer.npz")
+    handle, temporary = tempfile.mkstemp(dir=out, prefix=".metrics.", suffix=".tmp")
+    with os.fdopen(handle, "w") as file:
+        json.dump(metrics, file, indent=2)
+    os.replace(temporary, out / "metrics.json")
+
+
+def _flatten(optimizer_state: dict) -> dict:
+    """PyTorch-style optimizer state → flat name → array, for an .npz file."""
+    flat = {}
+    for index, values in optimizer_state["state"].items():
+        for name, value in values.items():
+            flat[f"state.{index}.{name}"] = np.asarray(value)
+    flat["param_groups"] = np.frombuffer(
+        json.dumps(optimizer_state["param_groups"]).encode(), np.uint8
+    )
+    return flat
+
+
+def _unflatten(flat: dict) -> dict:
+    state: dict = {}
+    for key, value in flat.items():
+        if key.startswith("state."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value.item() if value.ndim == 0 else value
+    groups = json.loads(bytes(flat["param_groups"]).decode())
+    return {"state": state, "param_groups": groups}

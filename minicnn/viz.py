@@ -1,0 +1,68 @@
+"""Feature maps (seed 003 §5.4): what each convolution layer of a trained model sees in one
+input, drawn as a grid of small images, one row per layer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .nn.conv import _ConvNd
+
+
+def conv_outputs(model, x) -> list[tuple[str, np.ndarray]]:
+    """(layer name, output (C, *spatial)) of every convolution, for one example x (C, *S)."""
+    outputs = []
+    convs = [(name, m) for name, m in model.named_modules() if isinstance(m, _ConvNd)]
+    for name, module in convs:
+        module.forward = _keeping(module, name, outputs)
+    try:
+        model.eval()(x[None])
+    finally:
+        for _, module in convs:
+            del module.forward
+        model.train()
+    return outputs
+
+
+def plot_feature_maps(outputs, path, max_channels: int = 16) -> None:
+    """One row per layer, up to ``max_channels`` channels each; 1-d maps are drawn as curves
+    and 3-d maps by their middle slice."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = min(max_channels, max(maps.shape[0] for _, maps in outputs))
+    figure, axes = plt.subplots(
+        len(outputs), columns, squeeze=False, figsize=(1.2 * columns, 1.4 * len(outputs))
+    )
+    for row, (name, maps) in enumerate(outputs):
+        for column in range(columns):
+            ax = axes[row, column]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if column >= maps.shape[0]:
+                ax.axis("off")
+                continue
+            channel = maps[column]
+            if channel.ndim == 1:
+                ax.plot(channel, linewidth=0.8)
+            else:
+                ax.imshow(
+                    channel[channel.shape[0] // 2] if channel.ndim == 3 else channel, cmap="viridis"
+                )
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+    figure.suptitle("feature maps of each convolution layer")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _keeping(module, name, outputs):
+    forward = type(module).forward
+
+    def keep(x):
+        y = forward(module, x)
+        outputs.append((name, np.asarray(y[0])))
+        return y
+
+    return keep

@@ -24,3 +24,10 @@ def get_array_module(*arrays):
 def to_numpy(array):
     """The contents of a NumPy or CuPy array as a NumPy array (copied off the GPU)."""
     return array.get() if type(array).__module__.startswith("cupy") else np.asarray(array)
+
+
+def copy_like(value, target):
+    """A copy of array ``value`` with the dtype and array module (NumPy or CuPy) of
+    ``target``: how saved state is loaded back into parameters, buffers and optimizers."""
+    xp = get_array_module(target)
+    return xp.array(to_numpy(value) if xp is np else value, dtype=target.dtype)

@@ -17,7 +17,7 @@ from .ops.conv import conv_backward, conv_forward
 from .random import manual_seed
 from .serialization import load
 from .summary import format_profile, profile
-from .train import OPTIMIZERS, SCHEDULES, NonFiniteLoss, TrainConfig, load_data, train
+from .train import OPTIMIZERS, RECIPES, SCHEDULES, NonFiniteLoss, TrainConfig, load_data, train
 from .viz import conv_outputs, plot_feature_maps
 
 
@@ -47,15 +47,17 @@ def main(argv=None) -> int:
         choices=list(models.MODELS),
         help="default: lenet for digits and idx, mnist1d-cnn, sign-language for csv, volume-cnn",
     )
-    train_parser.add_argument("--epochs", type=_positive, default=defaults.epochs)
-    train_parser.add_argument("--batch-size", type=_positive, default=defaults.batch_size)
-    train_parser.add_argument("--lr", type=float, default=defaults.lr)
+    recipe = "default: from the data's recipe (digits: %s)"
+    train_parser.add_argument("--epochs", type=_positive, help=recipe % RECIPES["digits"]["epochs"])
+    train_parser.add_argument(
+        "--batch-size", type=_positive, help=recipe % RECIPES["digits"]["batch_size"]
+    )
+    train_parser.add_argument("--lr", type=float, help=recipe % RECIPES["digits"]["lr"])
     train_parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=defaults.optimizer)
     train_parser.add_argument(
         "--schedule",
         choices=list(SCHEDULES),
-        default=defaults.schedule,
-        help="learning rate per epoch (default: %(default)s)",
+        help="learning rate per epoch: " + recipe % RECIPES["digits"]["schedule"],
     )
     train_parser.add_argument(
         "--no-augment",

@@ -64,6 +64,8 @@ def test_other_data_sets_train(tmp_path, data):
     metrics = train(_config(tmp_path, data=data, epochs=1), log=quiet)
     assert metrics["model"] == {"mnist1d": "mnist1d-cnn", "volumes": "volume-cnn"}[data]
     assert metrics["test_accuracy"] > 0.15
+    if data == "mnist1d":  # the paper's recipe: Adam, lr 0.01, batches of 100
+        assert (metrics["config"]["lr"], metrics["config"]["batch_size"]) == (0.01, 100)
 
 
 def test_cli_train_summary_featuremaps_and_errors(tmp_path, capsys):

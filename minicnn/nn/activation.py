@@ -1,7 +1,7 @@
 """Activation layers: ReLU, LeakyReLU, Sigmoid, Tanh, Softmax and LogSoftmax.
 
-None has parameters. Each wraps a forward/backward pair from ``minicnn.ops`` and keeps the
-pair's cache between the two calls; the formulas are in the ops' docstrings.
+None has parameters: each is an ``OpLayer`` around a forward/backward pair from
+``minicnn.ops``, where the formulas are. Input of any shape; output of the same shape and dtype.
 """
 
 from __future__ import annotations
@@ -22,36 +22,17 @@ from ..ops.softmax import (
     softmax_forward,
 )
 from ..ops.tanh import tanh_backward, tanh_forward
-from .module import Module
+from .module import OpLayer
 
 
-class _Activation(Module):
-    """A parameter-free layer y = f(x); subclasses supply ``_forward`` and ``_backward``."""
-
-    def __init__(self):
-        super().__init__()
-        self._cache = None
-
-    def forward(self, x):
-        """x: any shape → y of the same shape and dtype."""
-        y, self._cache = self._forward(x)
-        return y
-
-    def backward(self, grad_out):
-        """grad_out: shaped like y → dx: shaped like x."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return self._backward(grad_out, self._cache)
-
-
-class ReLU(_Activation):
+class ReLU(OpLayer):
     """y = max(x, 0). The gradient at x == 0 is taken as 0, as in PyTorch."""
 
     _forward = staticmethod(relu_forward)
     _backward = staticmethod(relu_backward)
 
 
-class LeakyReLU(_Activation):
+class LeakyReLU(OpLayer):
     """y = x for x > 0, negative_slope·x otherwise (slope passed back at x == 0, as PyTorch)."""
 
     def __init__(self, negative_slope=0.01):
@@ -67,21 +48,21 @@ class LeakyReLU(_Activation):
         return f"negative_slope={self.negative_slope}"
 
 
-class Sigmoid(_Activation):
+class Sigmoid(OpLayer):
     """y = 1 / (1 + e^(−x)), computed without overflow for large |x|."""
 
     _forward = staticmethod(sigmoid_forward)
     _backward = staticmethod(sigmoid_backward)
 
 
-class Tanh(_Activation):
+class Tanh(OpLayer):
     """y = tanh(x)."""
 
     _forward = staticmethod(tanh_forward)
     _backward = staticmethod(tanh_backward)
 
 
-class Softmax(_Activation):
+class Softmax(OpLayer):
     """y = e^x / Σ e^x along ``dim`` (default 1, the class axis of (N, C, …)); any dim,
     negative ones counting from the end."""
 
@@ -98,7 +79,7 @@ class Softmax(_Activation):
         return f"dim={self.dim}"
 
 
-class LogSoftmax(_Activation):
+class LogSoftmax(OpLayer):
     """z = x − log Σ e^x along ``dim`` (default 1): log-probabilities, computed stably."""
 
     def __init__(self, dim=1):

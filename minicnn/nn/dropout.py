@@ -16,51 +16,40 @@ from ..ops.dropout import (
     dropout_backward,
     dropout_forward,
 )
-from .module import Module
+from .module import OpLayer
 
 
-class Dropout(Module):
+class Dropout(OpLayer):
     """In training, zero each element with probability p and scale the rest by 1/(1 − p).
 
-    Input of any shape; in evaluation mode the output is the input itself.
+    Input of any shape (a fresh mask on every call); in evaluation mode the output is the
+    input itself.
     """
 
     def __init__(self, p=0.5):
         super().__init__()
         self.p = check_probability(p)
-        self._cache = None
 
-    def forward(self, x):
-        """x: any shape → y of the same shape and dtype (a fresh mask on every call)."""
-        y, self._cache = dropout_forward(x, self.p, self.training)
-        return y
+    def _forward(self, x):
+        return dropout_forward(x, self.p, self.training)
 
-    def backward(self, grad_out):
-        """grad_out: shaped like x → dx = grad_out · the mask of the last forward."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return dropout_backward(grad_out, self._cache)
+    _backward = staticmethod(dropout_backward)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
 
 
 class _DropoutNd(Dropout):
-    """Channel dropout over inputs (N, C, *spatial) with ``ndim`` spatial axes."""
+    """Channel dropout over inputs (N, C, *spatial) with ``ndim`` spatial axes: each x[n, c]
+    is kept (and scaled) or zeroed whole."""
 
     ndim: int
 
-    def forward(self, x):
-        """x: (N, C, *spatial) → y of the same shape; each x[n, c] is kept or zeroed whole."""
+    def _forward(self, x):
         check_input(x, self.ndim, None, spatial_layout(self.ndim))
-        y, self._cache = channel_dropout_forward(x, self.p, self.training)
-        return y
+        return channel_dropout_forward(x, self.p, self.training)
 
-    def backward(self, grad_out):
-        """grad_out: (N, C, *spatial) → dx = grad_out · the channel mask of the last forward."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return channel_dropout_backward(grad_out, self._cache)
+    _backward = staticmethod(channel_dropout_backward)
 
 
 class Dropout1d(_DropoutNd):

@@ -6,10 +6,10 @@ The reshape lives in ``ops/flatten.py``; the layer has no parameters.
 from __future__ import annotations
 
 from ..ops.flatten import check_dim, flatten_backward, flatten_forward
-from .module import Module
+from .module import OpLayer
 
 
-class Flatten(Module):
+class Flatten(OpLayer):
     """Flatten axes ``start_dim`` to ``end_dim`` (inclusive; negative counts from the end).
 
     The defaults keep the batch axis: (N, *rest) → (N, Π rest), the step between the
@@ -20,18 +20,12 @@ class Flatten(Module):
         super().__init__()
         self.start_dim = check_dim(start_dim, "start_dim")
         self.end_dim = check_dim(end_dim, "end_dim")
-        self._cache = None
 
-    def forward(self, x):
+    def _forward(self, x):
         """x: (d0, …, dn) → the same values with axes start_dim..end_dim merged."""
-        y, self._cache = flatten_forward(x, self.start_dim, self.end_dim)
-        return y
+        return flatten_forward(x, self.start_dim, self.end_dim)
 
-    def backward(self, grad_out):
-        """grad_out: shaped like y → dx: grad_out reshaped to x's shape."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return flatten_backward(grad_out, self._cache)
+    _backward = staticmethod(flatten_backward)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..backend import get_array_module, to_numpy
+from ..backend import copy_like
 
 
 class Parameter:
@@ -163,9 +163,9 @@ class Module:
             dotted = f"{prefix}." if prefix else ""
             for name, value in vars(module).items():
                 if isinstance(value, Parameter):
-                    value.data = _copy_like(state[dotted + name], value.data)
+                    value.data = copy_like(state[dotted + name], value.data)
             for name, array in list(module._own_buffers()):
-                setattr(module, name, _copy_like(state[dotted + name], array))
+                setattr(module, name, copy_like(state[dotted + name], array))
 
     def double(self) -> Module:
         """Cast every parameter and floating-point buffer to float64; returns ``self``."""
@@ -223,7 +223,23 @@ class Module:
         return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
 
 
-def _copy_like(value, target):
-    """A copy of ``value`` with the dtype and array module (NumPy or CuPy) of ``target``."""
-    xp = get_array_module(target)
-    return xp.array(to_numpy(value) if xp is np else value, dtype=target.dtype)
+class OpLayer(Module):
+    """A layer without parameters around one op pair of ``minicnn.ops``.
+
+    ``forward`` keeps the cache of ``self._forward(x) -> (y, cache)``; ``backward`` hands it
+    to ``self._backward(grad_out, cache) -> dx``. Subclasses supply the two (activations,
+    pooling, dropout, flatten, local response normalisation).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._cache = None
+
+    def forward(self, x):
+        y, self._cache = self._forward(x)
+        return y
+
+    def backward(self, grad_out):
+        if self._cache is None:
+            raise RuntimeError("backward() called before forward()")
+        return self._backward(grad_out, self._cache)

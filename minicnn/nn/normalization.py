@@ -13,10 +13,10 @@ from ..ops.local_response_norm import (
     local_response_norm_backward,
     local_response_norm_forward,
 )
-from .module import Module
+from .module import OpLayer
 
 
-class LocalResponseNorm(Module):
+class LocalResponseNorm(OpLayer):
     """x: (N, C, *S), at least 3-d → y of the same shape and dtype."""
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -24,17 +24,11 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = check_local_response_norm_arguments(
             size, alpha, beta, k
         )
-        self._cache = None
 
-    def forward(self, x):
-        y, self._cache = local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)
-        return y
+    def _forward(self, x):
+        return local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)
 
-    def backward(self, grad_out):
-        """grad_out: (N, C, *S) → dx: (N, C, *S)."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return local_response_norm_backward(grad_out, self._cache)
+    _backward = staticmethod(local_response_norm_backward)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -21,11 +21,12 @@ from ..ops.pool import (
     max_pool_forward,
     min_pool_forward,
 )
-from .module import Module
+from .module import OpLayer
 
 
-class _PoolNd(Module):
-    """A sliding-window pool over ``ndim`` spatial axes (set by each subclass)."""
+class _PoolNd(OpLayer):
+    """A sliding-window pool over ``ndim`` spatial axes (set by each subclass):
+    x (N, C, *S) → (N, C, *O)."""
 
     ndim: int
 
@@ -35,19 +36,10 @@ class _PoolNd(Module):
             self.ndim, kernel_size, stride, padding, ceil_mode
         )
         self.ceil_mode = bool(ceil_mode)
-        self._cache = None
 
     def forward(self, x):
-        """x: (N, C, *S) → (N, C, *O)."""
         check_input(x, self.ndim, None, spatial_layout(self.ndim))
-        y, self._cache = self._forward(x)
-        return y
-
-    def backward(self, grad_out):
-        """grad_out: (N, C, *O) → dx: (N, C, *S)."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return self._backward(grad_out, self._cache)
+        return super().forward(x)
 
     def extra_repr(self) -> str:
         return (
@@ -144,31 +136,14 @@ class AvgPool3d(_AvgPoolNd):
     ndim = 3
 
 
-class _GlobalPool(Module):
-    def __init__(self):
-        super().__init__()
-        self._cache = None
-
-    def forward(self, x):
-        """x: (N, C, *S) → (N, C)."""
-        y, self._cache = self._forward(x)
-        return y
-
-    def backward(self, grad_out):
-        """grad_out: (N, C) → dx: (N, C, *S)."""
-        if self._cache is None:
-            raise RuntimeError("backward() called before forward()")
-        return self._backward(grad_out, self._cache)
-
-
-class GlobalAvgPool(_GlobalPool):
+class GlobalAvgPool(OpLayer):
     """Mean over all spatial positions: (N, C, *S) → (N, C)."""
 
     _forward = staticmethod(global_avg_pool_forward)
     _backward = staticmethod(global_avg_pool_backward)
 
 
-class GlobalMaxPool(_GlobalPool):
+class GlobalMaxPool(OpLayer):
     """Max over all spatial positions: (N, C, *S) → (N, C)."""
 
     _forward = staticmethod(global_max_pool_forward)

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
-from ..backend import get_array_module, to_numpy
+from ..backend import copy_like
 from ..nn.module import Parameter
 
 
@@ -156,5 +154,4 @@ def _copy_like(value, target):
             f"saved state of shape {tuple(value.shape)} for a parameter of shape "
             f"{tuple(target.shape)}"
         )
-    xp = get_array_module(target)
-    return xp.array(to_numpy(value) if xp is np else value, dtype=target.dtype)
+    return copy_like(value, target)

@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine (Python >= 3.10 with venv, and make):
-#   make demo   the main job
+#   make demo   the main job: train LeNet on the embedded digits
 #   make test   lint + the whole test suite
 # Each creates .venv and installs what it needs into it.
 
@@ -24,7 +24,7 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.runtime
-	$(BIN)/minicnn demo
+	$(BIN)/minicnn train
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

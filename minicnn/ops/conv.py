@@ -59,19 +59,14 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     padding: int, one int per axis, 'same' (stride 1 only) or 'valid'
     returns: (y, cache) with y of shape (N, C_out, *O) in x's dtype
     """
-    ndim = weight.ndim - 2
-    if ndim < 1:
-        raise ValueError(
-            f"weight must be (C_out, C_in/groups, *kernel), got shape {tuple(weight.shape)}"
-        )
-    kernel_size = tuple(weight.shape[2:])
+    kernel_size = check_kernel(weight, "(C_out, C_in/groups, *kernel)")
+    ndim = len(kernel_size)
     stride = as_tuple(stride, ndim, "stride", 1)
     dilation = as_tuple(dilation, ndim, "dilation", 1)
     pads = resolve_padding(padding, kernel_size, stride, dilation)
     groups = check_groups(groups, weight.shape[0])
     check_input(x, ndim, weight.shape[1] * groups, spatial_layout(ndim))
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise ValueError(f"bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
+    check_bias(bias, weight.shape[0])
     out_spatial = output_shape(x.shape[2:], kernel_size, stride, pads, dilation)
 
     xp = get_array_module(x)
@@ -99,10 +94,7 @@ def conv_backward(grad_out, cache: ConvCache):
     cols, weight, groups = cache.cols, cache.weight, cache.groups
     c_out, n = weight.shape[0], cache.x_shape[0]
     out_spatial = tuple(cols.shape[weight.ndim :])
-    expected = (n, c_out, *out_spatial)
-    if tuple(grad_out.shape) != expected:
-        raise ValueError(f"grad_out must have shape {expected}, got {tuple(grad_out.shape)}")
-    grad_out = grad_out.astype(weight.dtype, copy=False)
+    grad_out = check_grad_out(grad_out, (n, c_out, *out_spatial), weight.dtype)
 
     # (N, C_out, *O) → (G, C_out/G, N·ΠO): the same layout as the forward GEMM's result.
     dy = grad_out.swapaxes(0, 1).reshape(groups, c_out // groups, -1)
@@ -132,3 +124,25 @@ def check_groups(groups, channels, name="out_channels"):
     if channels % groups:
         raise ValueError(f"{name} ({channels}) must be divisible by groups ({groups})")
     return groups
+
+
+def check_kernel(weight, layout: str) -> tuple[int, ...]:
+    """The kernel size ``weight.shape[2:]``; ``ValueError`` naming ``layout`` (e.g.
+    ``"(C_out, C_in/groups, *kernel)"``) when the weight has no spatial axis."""
+    if weight.ndim < 3:
+        raise ValueError(f"weight must be {layout}, got shape {tuple(weight.shape)}")
+    return tuple(weight.shape[2:])
+
+
+def check_bias(bias, channels: int) -> None:
+    """Check that ``bias`` is None or has shape ``(channels,)``."""
+    if bias is not None and tuple(bias.shape) != (channels,):
+        raise ValueError(f"bias must have shape ({channels},), got {tuple(bias.shape)}")
+
+
+def check_grad_out(grad_out, expected: tuple, dtype):
+    """Check that ``grad_out`` has shape ``expected``; return it in ``dtype`` (the compute
+    dtype of the forward pass)."""
+    if tuple(grad_out.shape) != expected:
+        raise ValueError(f"grad_out must have shape {expected}, got {tuple(grad_out.shape)}")
+    return grad_out.astype(dtype, copy=False)

@@ -45,7 +45,14 @@ from typing import NamedTuple
 
 from ..backend import get_array_module
 from .checks import check_input, spatial_layout
-from .conv import check_groups, cols_per_group, weight_per_group
+from .conv import (
+    check_bias,
+    check_grad_out,
+    check_groups,
+    check_kernel,
+    cols_per_group,
+    weight_per_group,
+)
 from .geometry import Padding, as_tuple
 from .im2col import col2im, im2col
 
@@ -78,12 +85,8 @@ def conv_transpose_forward(
               smaller than the stride or the dilation of its axis
     returns:  (y, cache) with y of shape (N, C_out, *O) in x's dtype
     """
-    ndim = weight.ndim - 2
-    if ndim < 1:
-        raise ValueError(
-            f"weight must be (C_in, C_out/groups, *kernel), got shape {tuple(weight.shape)}"
-        )
-    kernel_size = tuple(weight.shape[2:])
+    kernel_size = check_kernel(weight, "(C_in, C_out/groups, *kernel)")
+    ndim = len(kernel_size)
     stride = as_tuple(stride, ndim, "stride", 1)
     padding = as_tuple(padding, ndim, "padding", 0)
     dilation = as_tuple(dilation, ndim, "dilation", 1)
@@ -91,8 +94,7 @@ def conv_transpose_forward(
     groups = check_groups(groups, weight.shape[0], "in_channels")
     check_input(x, ndim, weight.shape[0], spatial_layout(ndim))
     c_out = weight.shape[1] * groups
-    if bias is not None and tuple(bias.shape) != (c_out,):
-        raise ValueError(f"bias must have shape ({c_out},), got {tuple(bias.shape)}")
+    check_bias(bias, c_out)
     out_spatial = conv_transpose_output_shape(
         x.shape[2:], kernel_size, stride, padding, output_padding, dilation
     )
@@ -122,9 +124,7 @@ def conv_transpose_backward(grad_out, cache: ConvTransposeCache):
     x, weight, groups = cache.x, cache.weight, cache.groups
     (n, c_in, *spatial), kernel_size = x.shape, weight.shape[2:]
     expected = (n, weight.shape[1] * groups, *cache.out_spatial)
-    if tuple(grad_out.shape) != expected:
-        raise ValueError(f"grad_out must have shape {expected}, got {tuple(grad_out.shape)}")
-    grad_out = grad_out.astype(x.dtype, copy=False)
+    grad_out = check_grad_out(grad_out, expected, x.dtype)
 
     cols_g = cols_per_group(
         im2col(grad_out, kernel_size, cache.stride, cache.padding, cache.dilation, spatial),

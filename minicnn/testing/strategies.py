@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from hypothesis import strategies as st
@@ -18,13 +19,15 @@ from ..nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3
 from ..ops.conv_transpose import conv_transpose_output_shape
 from ..ops.geometry import Padding, output_shape, resolve_padding
 
-_LAYERS = {1: Conv1d, 2: Conv2d, 3: Conv3d}
-_TRANSPOSED_LAYERS = {1: ConvTranspose1d, 2: ConvTranspose2d, 3: ConvTranspose3d}
-
 
 @dataclass(frozen=True)
-class ConvConfig:
-    """One convolution: hyperparameters as a layer takes them, plus a batch and spatial size."""
+class _LayerConfig:
+    """The fields and properties that ``ConvConfig`` and ``ConvTransposeConfig`` share: a batch,
+    channels, the input's spatial size, a kernel and a stride. Each subclass adds its other
+    fields (padding, …, groups, bias), names its layer classes in ``_layers`` and lists its
+    keyword hyperparameters in ``hyperparameters()``."""
+
+    _layers: ClassVar[dict]  # ndim → layer class
 
     batch: int
     in_channels: int
@@ -32,10 +35,6 @@ class ConvConfig:
     spatial: tuple[int, ...]
     kernel_size: tuple[int, ...]
     stride: tuple[int, ...]
-    padding: int | tuple[int, ...] | str
-    dilation: tuple[int, ...]
-    groups: int
-    bias: bool
 
     @property
     def ndim(self) -> int:
@@ -44,6 +43,33 @@ class ConvConfig:
     @property
     def input_shape(self) -> tuple[int, ...]:
         return (self.batch, self.in_channels, *self.spatial)
+
+    def hyperparameters(self) -> dict:
+        """The layer's keyword arguments other than ``bias`` (each subclass lists its own)."""
+        raise NotImplementedError
+
+    def layer(self):
+        """A freshly initialised layer of this configuration (float32 parameters)."""
+        return self._layers[self.ndim](
+            self.in_channels,
+            self.out_channels,
+            self.kernel_size,
+            bias=self.bias,
+            **self.hyperparameters(),
+        )
+
+
+@dataclass(frozen=True)
+class ConvConfig(_LayerConfig):
+    """One convolution: hyperparameters as a layer takes them, plus a batch and spatial size.
+    ``layer()`` builds a ``Conv1d``/``Conv2d``/``Conv3d``."""
+
+    _layers: ClassVar[dict] = {1: Conv1d, 2: Conv2d, 3: Conv3d}
+
+    padding: int | tuple[int, ...] | str
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
@@ -66,15 +92,15 @@ class ConvConfig:
             stride=self.stride, padding=self.padding, dilation=self.dilation, groups=self.groups
         )
 
-    def layer(self):
-        """A freshly initialised ``Conv1d``/``Conv2d``/``Conv3d`` (float32 parameters)."""
-        return _LAYERS[self.ndim](
-            self.in_channels,
-            self.out_channels,
-            self.kernel_size,
-            bias=self.bias,
-            **self.hyperparameters(),
-        )
+
+def _draw_layout(draw, ndims, max_groups: int, max_channels_per_group: int):
+    """The first draws of both convolution strategies: (ndim, groups, in_channels,
+    out_channels), the channel counts whole multiples of groups."""
+    ndim = draw(st.sampled_from(ndims))
+    groups = draw(st.integers(1, max_groups))
+    in_channels = groups * draw(st.integers(1, max_channels_per_group))
+    out_channels = groups * draw(st.integers(1, max_channels_per_group))
+    return ndim, groups, in_channels, out_channels
 
 
 @st.composite
@@ -96,14 +122,13 @@ def conv_configs(
     Each spatial size is the smallest the padded kernel fits in plus up to ``max_extra_size``.
     Depthwise convolutions arise whenever one channel per group is drawn.
     """
-    ndim = draw(st.sampled_from(ndims))
+    ndim, groups, in_channels, out_channels = _draw_layout(
+        draw, ndims, max_groups, max_channels_per_group
+    )
 
     def per_axis(low, high):
         return draw(st.tuples(*[st.integers(low, high)] * ndim))
 
-    groups = draw(st.integers(1, max_groups))
-    in_channels = groups * draw(st.integers(1, max_channels_per_group))
-    out_channels = groups * draw(st.integers(1, max_channels_per_group))
     kernel_size = per_axis(1, max_kernel)
     dilation = per_axis(1, max_dilation)
     padding_kind = draw(st.sampled_from(["int", "tuple", "valid", "same"]))
@@ -223,29 +248,17 @@ def distinct_arrays(shape, dtype=np.float64, spacing: float = 0.1):
 
 
 @dataclass(frozen=True)
-class ConvTransposeConfig:
+class ConvTransposeConfig(_LayerConfig):
     """One transposed convolution: hyperparameters as a layer takes them, plus a batch and
-    spatial size of its input."""
+    spatial size of its input. ``layer()`` builds a ``ConvTranspose1d/2d/3d``."""
 
-    batch: int
-    in_channels: int
-    out_channels: int
-    spatial: tuple[int, ...]
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
+    _layers: ClassVar[dict] = {1: ConvTranspose1d, 2: ConvTranspose2d, 3: ConvTranspose3d}
+
     padding: int | tuple[int, ...]
     output_padding: tuple[int, ...]
     dilation: tuple[int, ...]
     groups: int
     bias: bool
-
-    @property
-    def ndim(self) -> int:
-        return len(self.spatial)
-
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return (self.batch, self.in_channels, *self.spatial)
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
@@ -279,16 +292,6 @@ class ConvTransposeConfig:
             dilation=self.dilation,
         )
 
-    def layer(self):
-        """A freshly initialised ``ConvTranspose1d/2d/3d`` (float32 parameters)."""
-        return _TRANSPOSED_LAYERS[self.ndim](
-            self.in_channels,
-            self.out_channels,
-            self.kernel_size,
-            bias=self.bias,
-            **self.hyperparameters(),
-        )
-
 
 @st.composite
 def conv_transpose_configs(
@@ -310,14 +313,13 @@ def conv_transpose_configs(
     least 1 plus up to ``max_extra_size``. Shrinks towards 1-d, one group, one channel, kernel
     1, stride 1 and no padding.
     """
-    ndim = draw(st.sampled_from(ndims))
+    ndim, groups, in_channels, out_channels = _draw_layout(
+        draw, ndims, max_groups, max_channels_per_group
+    )
 
     def per_axis(low, high):
         return draw(st.tuples(*[st.integers(low, high)] * ndim))
 
-    groups = draw(st.integers(1, max_groups))
-    in_channels = groups * draw(st.integers(1, max_channels_per_group))
-    out_channels = groups * draw(st.integers(1, max_channels_per_group))
     kernel_size = per_axis(1, max_kernel)
     stride = per_axis(1, max_stride)
     dilation = per_axis(1, max_dilation)

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, models
+from .cuda.device import GPUUnavailableError
+from .explain.command import add_explain_parser, run_explain
 from .gradcheck import gradcheck
 from .nn import Conv1d, Conv2d, Conv3d
 from .ops.conv import conv_backward, conv_forward
@@ -65,7 +67,13 @@ def main(argv=None) -> int:
         action="store_false",
         help="train 2-d images without random shifts of up to 2 pixels",
     )
-    train_parser.add_argument("--device", choices=["cpu", "gpu"], default=defaults.device)
+    train_parser.add_argument(
+        "--device",
+        choices=["cpu", "gpu"],
+        default=defaults.device,
+        help="gpu: CuPy with the CUDA C kernels (pip install 'minicnn[gpu]'; an error saying "
+        "why when no GPU can be used) (default: %(default)s)",
+    )
     train_parser.add_argument("--seed", type=int, default=defaults.seed)
     train_parser.add_argument(
         "--out", default=defaults.out, help="output folder (default: %(default)s)"
@@ -99,6 +107,8 @@ def main(argv=None) -> int:
     )
     feature_maps_parser.add_argument("--out", help="PNG path (default: RUN/featuremaps.png)")
 
+    add_explain_parser(commands)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -108,9 +118,11 @@ def main(argv=None) -> int:
             train(config)
         elif args.command == "summary":
             run_summary(args.model, args.input_shape, args.classes)
+        elif args.command == "explain":
+            print(run_explain(args), end="")
         else:
             run_feature_maps(args.run, args.index, args.out)
-    except (ValueError, FileNotFoundError, NonFiniteLoss) as error:
+    except (ValueError, FileNotFoundError, NonFiniteLoss, GPUUnavailableError) as error:
         print(f"minicnn {args.command}: {error}", file=sys.stderr)
         return 1
     return 0
@@ -156,10 +168,11 @@ def run_demo(seed: int) -> None:
     print(f"parameters weight {weight.shape} + bias {bias.shape} = {weight.size + bias.size}")
     print(f"input      x {x.shape} {x.dtype}")
 
-    y, cache = conv_forward(x, weight, bias, conv.stride, conv.padding)
-    rows, columns = math.prod(cache.cols.shape[:3]), math.prod(cache.cols.shape[3:])
+    y, cache = conv_forward(x, weight, bias, conv.stride, conv.padding, algorithm="im2col")
+    cols = cache.workspace
+    rows, columns = math.prod(cols.shape[:3]), math.prod(cols.shape[3:])
     print(
-        f"im2col     columns {cache.cols.shape}, a {rows} × {columns} matrix: one row per "
+        f"im2col     columns {cols.shape}, a {rows} × {columns} matrix: one row per "
         f"(channel, kernel tap), one column per (image, output position)"
     )
     print(

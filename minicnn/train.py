@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from . import data as datasets
 from . import models, nn, optim
+from .backend import check_device, to_device, to_numpy
 from .random import manual_seed
 from .serialization import load, save
 
@@ -104,14 +105,17 @@ def train(config: TrainConfig, log=print) -> dict:
     kind = config.data.partition(":")[0]
     recipe = RECIPES.get(kind, RECIPES["digits"])
     config = replace(config, **{k: v for k, v in recipe.items() if getattr(config, k) is None})
-    if config.device != "cpu":
-        raise ValueError(f"device {config.device!r} is not available: minicnn runs on the cpu")
+    device = check_device(config.device)
+    if device == "gpu":  # fail before any work, saying why there is no GPU
+        from .cuda.device import require_gpu
+
+        require_gpu("--device gpu")
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     train_set, test_set = datasets.standardize(*load_data(config.data, config.seed))
     model_name = config.model or DEFAULT_MODEL[kind]
     manual_seed(config.seed)
-    model = models.create(model_name, train_set.input_shape, train_set.classes)
+    model = models.create(model_name, train_set.input_shape, train_set.classes).to(device)
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
     if config.schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {config.schedule!r}")
@@ -148,9 +152,9 @@ def train(config: TrainConfig, log=print) -> dict:
             train_set, config.batch_size, shuffle=True, seed=config.seed * 1000 + epoch
         )
         train_loss, train_accuracy = _run_epoch(
-            model, criterion, optimizer, loader, f"epoch {epoch + 1}/{config.epochs}", epoch
+            model, criterion, optimizer, loader, f"epoch {epoch + 1}/{config.epochs}", epoch, device
         )
-        test_loss, test_accuracy = evaluate(model, criterion, test_set, config.batch_size)
+        test_loss, test_accuracy = evaluate(model, criterion, test_set, config.batch_size, device)
         seconds += time.perf_counter() - start
         history.append(
             dict(
@@ -184,11 +188,15 @@ def train(config: TrainConfig, log=print) -> dict:
     return final
 
 
-def evaluate(model, criterion, dataset, batch_size: int = 256) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``model`` on ``dataset`` in evaluation mode."""
+def evaluate(
+    model, criterion, dataset, batch_size: int = 256, device: str = "cpu"
+) -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` on ``dataset`` in evaluation mode; the batches are
+    moved to ``device``, where the model must be."""
     model.eval()
     total_loss, correct = 0.0, 0
     for x, y in datasets.DataLoader(dataset, batch_size):
+        x, y = to_device(x, device), to_device(y, device)
         scores = model(x)
         total_loss += float(criterion(scores, y)) * len(y)
         correct += int((scores.argmax(axis=1) == y).sum())
@@ -225,10 +233,11 @@ def _augmentation(config: TrainConfig, dataset):
     return datasets.RandomCrop(dataset.input_shape[1:], padding=2)
 
 
-def _run_epoch(model, criterion, optimizer, loader, description, epoch):
+def _run_epoch(model, criterion, optimizer, loader, description, epoch, device):
     total_loss, correct, seen = 0.0, 0, 0
     bar = tqdm(loader, desc=description, unit="batch", leave=False, disable=None)
     for batch, (x, y) in enumerate(bar):
+        x, y = to_device(x, device), to_device(y, device)
         optimizer.zero_grad()
         # A diverging run overflows; that surfaces as the non-finite loss handled below.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -264,7 +273,7 @@ def _flatten(optimizer_state: dict) -> dict:
     flat = {}
     for index, values in optimizer_state["state"].items():
         for name, value in values.items():
-            flat[f"state.{index}.{name}"] = np.asarray(value)
+            flat[f"state.{index}.{name}"] = to_numpy(value)
     flat["param_groups"] = np.frombuffer(
         json.dumps(optimizer_state["param_groups"]).encode(), np.uint8
     )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..backend import copy_like
+from ..backend import check_device, copy_like, to_device
 
 
 class Parameter:
@@ -174,6 +174,25 @@ class Module:
     def float(self) -> Module:
         """Cast every parameter and floating-point buffer to float32; returns ``self``."""
         return self._cast_floats(np.float32)
+
+    def to(self, device: str) -> Module:
+        """Move every parameter (with its ``.grad``) and every buffer to ``device``: ``"cpu"``
+        (NumPy arrays) or ``"gpu"`` / ``"cuda"`` (CuPy arrays), keeping dtypes; returns
+        ``self``. Without a usable GPU, ``"gpu"`` raises ``GPUUnavailableError`` (saying why)
+        and moves nothing. Inputs must then be on the same device; the caches of an earlier
+        forward pass stay where they were, so run forward again before backward."""
+        if check_device(device) == "gpu":
+            from ..cuda.device import require_gpu
+
+            require_gpu(f"{type(self).__name__}.to({device!r})")
+        for module in self.modules():
+            for value in vars(module).values():
+                if isinstance(value, Parameter):
+                    value.data = to_device(value.data, device)
+                    value.grad = None if value.grad is None else to_device(value.grad, device)
+            for name, array in list(module._own_buffers()):
+                setattr(module, name, to_device(array, device))
+        return self
 
     def _cast_floats(self, dtype) -> Module:
         for module in self.modules():

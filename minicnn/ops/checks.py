@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def check_floating_array(x, expected: str):
     """Check that ``x`` is a NumPy/CuPy array of a floating dtype; ``expected`` describes the
     shape for the error message (e.g. ``"(N, C, H, W)"``)."""
     if not (hasattr(x, "ndim") and hasattr(x, "dtype") and hasattr(x, "shape")):
         raise TypeError(f"expected an array of shape {expected}, got {type(x).__name__}")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # float16, float32, float64 (not complex, not integer)
         raise TypeError(f"expected a floating-point array, got dtype {x.dtype}")
 
 

@@ -7,19 +7,21 @@ Notation (shapes are read left to right; ``*S`` is the spatial shape, ``d = len(
     bias    (C_out,)
     y       (N, C_out, *O)               O from geometry.output_shape
 
-Forward, as three steps:
+    y[n, o, p] = bias[o] + Σ_c Σ_k weight[o, c, k] · x_padded[n, c_g + c, p·stride + k·dilation]
 
-    1. im2col:  cols = im2col(x)                          (C_in, *K, N, *O)
-                viewed per group as                       (G, C_in/G · ΠK, N·ΠO)
-    2. GEMM:    y_g = W_g @ cols_g,  W_g = weight viewed  (G, C_out/G, C_in/G · ΠK)
-    3. reshape: (G, C_out/G, N·ΠO) → (C_out, N, *O) → (N, C_out, *O), plus bias
+with c_g the first input channel of o's group: a cross-correlation, as every deep-learning
+library computes it. Backward, given dy = ∂L/∂y:
+dx, dW and db = Σ dy over N and O.
 
-Backward, given dy = ∂L/∂y:
+This file checks the arguments and runs one of several algorithms that compute the same
+thing (``ops/conv_select.py`` picks one per shape; each file explains its own):
+``ops/conv_im2col.py`` (im2col + GEMM, the classic), ``ops/conv_pointwise.py`` (1×1 kernels)
+and ``ops/conv_winograd.py`` (3×3 kernels). An algorithm has three steps: ``prepare`` (unroll or
+transform the input: the workspace), ``forward``, and ``backward`` from the workspace.
 
-    dW_g    = dy_g @ cols_gᵀ            (the columns are the GEMM's other operand)
-    dcols_g = W_gᵀ @ dy_g
-    dx      = col2im(dcols)            (each column entry goes back where it was read)
-    db      = Σ dy over N and O
+Bounded memory: when the workspace of the whole batch would exceed the workspace limit, the
+batch is processed in chunks of images. The chunks' workspaces are not kept: backward
+prepares each chunk again, which costs one more unrolling pass but no more memory.
 
 Everything is computed in the dtype of ``x``: a float32 weight applied to a float64 input is
 promoted to float64 for the call, never the other way round silently.
@@ -27,36 +29,48 @@ promoted to float64 for the call, never the other way round silently.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 from ..backend import get_array_module
+from . import conv_select
 from .checks import check_input, spatial_layout
 from .geometry import Padding, as_int, as_tuple, output_shape, resolve_padding
-from .im2col import col2im, im2col
+
+
+class ConvGeometry(NamedTuple):
+    """The checked hyperparameters of one convolution (one entry per spatial axis)."""
+
+    kernel_size: tuple
+    stride: tuple
+    padding: Padding  # (lo, hi) per axis
+    dilation: tuple
+    groups: int
+    out_shape: tuple  # O
 
 
 class ConvCache(NamedTuple):
     """What ``conv_backward`` needs from the forward pass."""
 
-    cols: object  # (C_in, *K, N, *O) im2col of the input
+    algorithm: str  # the name of the algorithm that ran (see ops/conv_select.py)
+    workspace: object  # what it prepared from x (im2col columns, Winograd tiles), or None
+    x: object  # the input, kept instead of the workspace when the batch was chunked
+    chunk: int  # images per chunk
     weight: object  # (C_out, C_in/G, *K) in the compute dtype
     x_shape: tuple
-    stride: tuple
-    padding: Padding
-    dilation: tuple
-    groups: int
+    geometry: ConvGeometry
     has_bias: bool
 
 
-def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """Convolve ``x`` with ``weight`` (cross-correlation, as every deep-learning library does).
+def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, algorithm=None):
+    """Convolve ``x`` with ``weight``.
 
     x:       (N, C_in, *S) floating array
     weight:  (C_out, C_in/groups, *K)
     bias:    (C_out,) or None
     stride, dilation:  int or one int per spatial axis (>= 1)
     padding: int, one int per axis, 'same' (stride 1 only) or 'valid'
+    algorithm: None (the current setting, "auto" by default) or a name from
+             ``ops.conv_select.CHOICES``
     returns: (y, cache) with y of shape (N, C_out, *O) in x's dtype
     """
     kernel_size = check_kernel(weight, "(C_out, C_in/groups, *kernel)")
@@ -68,18 +82,31 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     check_input(x, ndim, weight.shape[1] * groups, spatial_layout(ndim))
     check_bias(bias, weight.shape[0])
     out_spatial = output_shape(x.shape[2:], kernel_size, stride, pads, dilation)
+    geometry = ConvGeometry(kernel_size, stride, pads, dilation, groups, out_spatial)
 
-    xp = get_array_module(x)
-    n, c_out = x.shape[0], weight.shape[0]
     weight = weight.astype(x.dtype, copy=False)
-    cols = im2col(x, kernel_size, stride, pads, dilation, out_spatial)
-    y = xp.matmul(weight_per_group(weight, groups), cols_per_group(cols, groups))
-    y = y.reshape(c_out, n * math.prod(out_spatial))
+    method = conv_select.select(x, weight, geometry, algorithm)
+    n, chunk = x.shape[0], _images_per_chunk(method, x, weight, geometry)
+    if chunk >= n:
+        workspace = method.prepare(x, geometry)
+        y = method.forward(workspace, weight, geometry)
+    else:
+        workspace = None
+        y = get_array_module(x).empty((n, weight.shape[0], *out_spatial), dtype=x.dtype)
+        for start in range(0, n, chunk):
+            part = slice(start, start + chunk)
+            y[part] = method.forward(method.prepare(x[part], geometry), weight, geometry)
     if bias is not None:
-        y += bias.astype(x.dtype, copy=False)[:, None]
-    y = xp.ascontiguousarray(y.reshape(c_out, n, *out_spatial).swapaxes(0, 1))
+        y += bias.astype(x.dtype, copy=False).reshape(-1, *(1,) * ndim)
     cache = ConvCache(
-        cols, weight, tuple(x.shape), stride, pads, dilation, groups, bias is not None
+        method.name,
+        workspace,
+        x if workspace is None else None,
+        chunk,
+        weight,
+        tuple(x.shape),
+        geometry,
+        bias is not None,
     )
     return y, cache
 
@@ -91,31 +118,32 @@ def conv_backward(grad_out, cache: ConvCache):
     returns:  (dx, dweight, dbias) shaped like x, weight and bias (dbias is None without bias)
     """
     xp = get_array_module(grad_out)
-    cols, weight, groups = cache.cols, cache.weight, cache.groups
-    c_out, n = weight.shape[0], cache.x_shape[0]
-    out_spatial = tuple(cols.shape[weight.ndim :])
-    grad_out = check_grad_out(grad_out, (n, c_out, *out_spatial), weight.dtype)
-
-    # (N, C_out, *O) → (G, C_out/G, N·ΠO): the same layout as the forward GEMM's result.
-    dy = grad_out.swapaxes(0, 1).reshape(groups, c_out // groups, -1)
-    cols_g = cols_per_group(cols, groups)
-    w_g = weight_per_group(weight, groups)
-    dweight = xp.matmul(dy, cols_g.swapaxes(1, 2)).reshape(weight.shape)
-    dcols = xp.matmul(w_g.swapaxes(1, 2), dy).reshape(cols.shape)
-    dx = col2im(dcols, cache.x_shape, weight.shape[2:], cache.stride, cache.padding, cache.dilation)
-    dbias = grad_out.sum(axis=(0, *range(2, grad_out.ndim))) if cache.has_bias else None
+    weight, geometry, n = cache.weight, cache.geometry, cache.x_shape[0]
+    grad_out = check_grad_out(grad_out, (n, weight.shape[0], *geometry.out_shape), weight.dtype)
+    method = conv_select.ALGORITHMS[cache.algorithm]
+    if cache.workspace is not None:
+        dx, dweight = method.backward(grad_out, cache.workspace, weight, geometry, cache.x_shape)
+    else:
+        dx = xp.empty(cache.x_shape, dtype=weight.dtype)
+        dweight = xp.zeros_like(weight)
+        for start in range(0, n, cache.chunk):
+            part = slice(start, start + cache.chunk)
+            x_part = cache.x[part]
+            workspace = method.prepare(x_part, geometry)
+            dx[part], dweight_part = method.backward(
+                grad_out[part], workspace, weight, geometry, x_part.shape
+            )
+            dweight += dweight_part
+    dbias = None
+    if cache.has_bias:
+        dbias = grad_out.sum(axis=(0, *range(2, grad_out.ndim)))
     return dx, dweight, dbias
 
 
-def cols_per_group(cols, groups):
-    """(C_in, *K, N, *O) → (G, C_in/G · ΠK, N·ΠO), a view: each group's rows of the columns."""
-    n_rows = math.prod(cols.shape[: cols.ndim // 2])  # C_in·ΠK: the first 1 + d axes of 2 + 2d
-    return cols.reshape(groups, n_rows // groups, -1)
-
-
-def weight_per_group(weight, groups):
-    """(C_out, C_in/G, *K) → (G, C_out/G, C_in/G · ΠK), a view: each group's weight matrix."""
-    return weight.reshape(groups, weight.shape[0] // groups, -1)
+def _images_per_chunk(method, x, weight, geometry) -> int:
+    """How many images fit in the workspace limit (at least one)."""
+    per_image = method.workspace_bytes(x.shape, weight.shape, geometry, x.dtype.itemsize)
+    return max(1, conv_select.get_workspace_limit() // max(per_image, 1))
 
 
 def check_groups(groups, channels, name="out_channels"):

@@ -45,14 +45,8 @@ from typing import NamedTuple
 
 from ..backend import get_array_module
 from .checks import check_input, spatial_layout
-from .conv import (
-    check_bias,
-    check_grad_out,
-    check_groups,
-    check_kernel,
-    cols_per_group,
-    weight_per_group,
-)
+from .conv import check_bias, check_grad_out, check_groups, check_kernel
+from .conv_im2col import cols_per_group, weight_per_group
 from .geometry import Padding, as_tuple
 from .im2col import col2im, im2col
 

@@ -120,4 +120,6 @@ def pool_geometry(spatial, kernel_size, stride, padding, ceil_mode: bool):
 
 
 def _is_int(value) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 
-from ..backend import get_array_module
+from ..backend import get_array_module, gpu_kernels_for
 from .geometry import Padding
 
 
@@ -31,6 +31,9 @@ def im2col(x, kernel_size, stride, padding: Padding, dilation, out_shape, fill=0
               pooling ignore the padding)
     returns:  (C, *K, N, *O) array of x's dtype, where O = out_shape
     """
+    kernels = gpu_kernels_for(x, len(kernel_size))  # a CuPy array: the CUDA C or Numba kernel
+    if kernels is not None:
+        return kernels.im2col(x, kernel_size, stride, padding, dilation, out_shape, fill)
     xp = get_array_module(x)
     n, c = x.shape[:2]
     x_padded = _pad_channels_first(x, padding, fill)  # (C, N, *S_padded)
@@ -47,6 +50,9 @@ def col2im(cols, x_shape, kernel_size, stride, padding: Padding, dilation):
     cols:     (C, *K, N, *O) array (not modified)
     returns:  (N, C, *S) array with S = x_shape[2:], of cols' dtype, C-contiguous
     """
+    kernels = gpu_kernels_for(cols, len(kernel_size))  # a CuPy array: the CUDA C or Numba kernel
+    if kernels is not None:
+        return kernels.col2im(cols, x_shape, kernel_size, stride, padding, dilation)
     xp = get_array_module(cols)
     n, c, *spatial = x_shape
     out_shape = cols.shape[len(kernel_size) + 2 :]

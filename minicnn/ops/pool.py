@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import get_array_module
+from ..backend import get_array_module, gpu_kernels_for
 from .checks import check_input, spatial_layout
 from .geometry import Padding, as_tuple, pool_geometry
 from .im2col import col2im, im2col
@@ -48,16 +48,26 @@ class PoolCache(NamedTuple):
 
 def max_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     """Max over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    kernels = gpu_kernels_for(x)  # a CuPy array: the CUDA C or Numba kernel
+    if kernels is not None:
+        return kernels.max_pool_forward(x, kernel_size, stride, padding, ceil_mode)
     return _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest=True)
 
 
 def min_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False):
     """Min over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    kernels = gpu_kernels_for(x)  # a CuPy array: the CUDA C or Numba kernel
+    if kernels is not None:
+        return kernels.min_pool_forward(x, kernel_size, stride, padding, ceil_mode)
     return _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest=False)
 
 
 def max_pool_backward(grad_out, cache: PoolCache):
     """Backward of max and of min pooling. grad_out: (N, C, *O) → dx: (N, C, *S)."""
+    # a CuPy array: the CUDA C or Numba kernel
+    kernels = gpu_kernels_for(grad_out, len(cache.kernel_size), cache.dtype)
+    if kernels is not None:
+        return kernels.max_pool_backward(grad_out, cache)
     xp = get_array_module(grad_out)
     winners = cache.routing
     grad_out = _check_grad_out(grad_out, winners.shape, cache.dtype)
@@ -80,6 +90,11 @@ def avg_pool_forward(
     x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
 ):
     """Mean over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    kernels = gpu_kernels_for(x)  # a CuPy array: the CUDA C or Numba kernel
+    if kernels is not None:
+        return kernels.avg_pool_forward(
+            x, kernel_size, stride, padding, ceil_mode, count_include_pad
+        )
     xp = get_array_module(x)
     cols, out_shape, kernel_size, stride, pairs = _windows(
         x, kernel_size, stride, padding, ceil_mode, fill=0.0
@@ -95,6 +110,10 @@ def avg_pool_forward(
 
 def avg_pool_backward(grad_out, cache: PoolCache):
     """grad_out: (N, C, *O) → dx: (N, C, *S)."""
+    # a CuPy array: the CUDA C or Numba kernel
+    kernels = gpu_kernels_for(grad_out, len(cache.kernel_size), cache.dtype)
+    if kernels is not None:
+        return kernels.avg_pool_backward(grad_out, cache)
     xp = get_array_module(grad_out)
     divisors, kernel_size = cache.routing, cache.kernel_size
     n, c = cache.x_shape[:2]

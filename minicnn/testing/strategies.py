@@ -115,12 +115,17 @@ def conv_configs(
     max_padding: int = 2,
     max_batch: int = 2,
     max_extra_size: int = 3,
+    kernel_size: tuple | None = None,
+    stride: tuple | None = None,
+    dilation: tuple | None = None,
 ) -> ConvConfig:
     """Valid convolution configurations over the given numbers of spatial dimensions.
 
     Padding is drawn as an int, a per-axis tuple, ``'valid'`` or ``'same'`` (then stride 1).
     Each spatial size is the smallest the padded kernel fits in plus up to ``max_extra_size``.
-    Depthwise convolutions arise whenever one channel per group is drawn.
+    Depthwise convolutions arise whenever one channel per group is drawn. ``kernel_size``,
+    ``stride`` and ``dilation``, when given (one int per axis), are used instead of drawn — for
+    an algorithm that handles only some shapes, such as 3×3 Winograd.
     """
     ndim, groups, in_channels, out_channels = _draw_layout(
         draw, ndims, max_groups, max_channels_per_group
@@ -129,10 +134,11 @@ def conv_configs(
     def per_axis(low, high):
         return draw(st.tuples(*[st.integers(low, high)] * ndim))
 
-    kernel_size = per_axis(1, max_kernel)
-    dilation = per_axis(1, max_dilation)
-    padding_kind = draw(st.sampled_from(["int", "tuple", "valid", "same"]))
-    stride = (1,) * ndim if padding_kind == "same" else per_axis(1, max_stride)
+    kernel_size = kernel_size or per_axis(1, max_kernel)
+    dilation = dilation or per_axis(1, max_dilation)
+    same_allowed = stride is None or set(stride) == {1}  # 'same' needs stride 1
+    padding_kind = draw(st.sampled_from(["int", "tuple", "valid"] + ["same"] * same_allowed))
+    stride = stride or ((1,) * ndim if padding_kind == "same" else per_axis(1, max_stride))
     padding = {
         "int": lambda: draw(st.integers(0, max_padding)),
         "tuple": lambda: per_axis(0, max_padding),

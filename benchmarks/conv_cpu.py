@@ -2,12 +2,13 @@
 
 Every implementation computes y = conv(x, W) + b and then dx, dW and db for a given dy, in
 float32, on the same arrays. The implementations take turns in rounds: each runs a block of
-calls, the first one untimed (it finds the caches and threads as the previous implementation
-left them), so that the machine's noise hits all alike. The table shows medians over all
-timed calls and ratios measured in this run. PyTorch runs in a
-process of its own with its default settings (see ``torch_worker.py``); minicnn and the
+calls after 50 ms of untimed ones (which find the caches and threads as the previous
+implementation left them), so that the machine's noise hits all alike. The table shows
+medians over all timed calls and ratios measured in this run. PyTorch runs in a process of its
+own with its default settings (see ``torch_worker.py``); minicnn and the
 textbook run here with minicnn's. Peak memory (``--memory``) is the growth of the resident
-set (ru_maxrss) during one forward + backward, in a fresh process per implementation.
+set during one forward + backward (VmHWM after resetting it), in a fresh process per
+implementation, after a first call that compiled everything and gave its memory back.
 
     python benchmarks/conv_cpu.py                  # the table, saved to benchmarks/results/
     python benchmarks/conv_cpu.py --memory         # plus peak memory
@@ -120,6 +121,19 @@ def local_runners(shape_name, all_algorithms):
     return found
 
 
+WARM_UP = 0.05  # seconds of untimed calls before each turn
+
+
+def warm_up(run, arrays):
+    """Untimed calls for ``WARM_UP`` seconds (at least one): compilation on the first turn,
+    and time for the threads of PyTorch's process, which spin for a while after each of its
+    calls, to go idle."""
+    start = time.perf_counter()
+    run(*arrays)
+    while time.perf_counter() - start < WARM_UP:
+        run(*arrays)
+
+
 def time_interleaved(shape_name, local, torch, rounds, calls=3):
     """Median seconds per implementation: ``rounds`` turns of ``calls`` timed calls each."""
     arrays = make_arrays(shape_name)
@@ -129,7 +143,7 @@ def time_interleaved(shape_name, local, torch, rounds, calls=3):
         torch.ask("conv", shape_name, calls)  # warm-up: oneDNN builds its kernels
     for _ in range(rounds):
         for name, run in local.items():
-            run(*arrays)  # untimed: warm-up, and compilation on the first round
+            warm_up(run, arrays)
             for _ in range(calls):
                 start = time.perf_counter()
                 run(*arrays)
@@ -165,27 +179,36 @@ def sgemm_peak(size=2048, rounds=5) -> float:
 
 
 MEMORY_PROBE = """
-import resource, sys
+import ctypes, gc, sys
 sys.path.insert(0, {folder!r})
 from conv_shapes import make_arrays
-arrays = make_arrays({shape!r})
 if {torch!r}:
     from torch_worker import conv, tensors
-    arrays = tensors({shape!r})
-    run = conv
+    arrays, run = tensors({shape!r}), conv
 else:
     import conv_cpu
-    run = conv_cpu.local_runners({shape!r}, True)[{name!r}]
-with open("/proc/self/statm") as statm:
-    resident_kib = int(statm.read().split()[1]) * resource.getpagesize() // 1024
-base = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resident_kib)
+    from minicnn.ops import workspace
+    arrays, run = make_arrays({shape!r}), conv_cpu.local_runners({shape!r}, True)[{name!r}]
+run(*arrays)  # compile, build kernels; then give everything back before measuring
+if not {torch!r}:
+    workspace.release()
+gc.collect()
+ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(field))
+
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # the peak resident set (VmHWM) starts again from here
+base = status("VmRSS:")
 run(*arrays)
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024)
+print((status("VmHWM:") - base) * 1024)
 """
 
 
 def peak_memory(shape_name, name) -> int:
-    """Resident-set growth (bytes) of one forward + backward, in a fresh process."""
+    """Peak resident-set growth (bytes) during one forward + backward, in a fresh process."""
     is_torch = name == "torch"
     code = MEMORY_PROBE.format(
         folder=str(Path(__file__).parent), shape=shape_name, torch=is_torch, name=name
@@ -200,11 +223,20 @@ def peak_memory(shape_name, name) -> int:
     return int(result.stdout.split()[-1])
 
 
-def chunking_cost(shape_name, rounds, parts=4):
-    """Time with a workspace limit forcing ``parts`` chunks, over the time without a limit."""
+CHUNKING_CASES = [
+    ("resnet-cifar", "im2col-numba"),
+    ("resnet-cifar", "winograd"),
+    ("vgg-mid", "im2col-numba"),
+    ("imagenet-stem", "im2col-numba"),
+]
+
+
+def chunking_cost(shape_name, algorithm, parts, rounds):
+    """Time with a workspace limit that splits the batch into ``parts`` chunks, over the
+    time without a limit (both with ``algorithm``)."""
     x, weight, bias, _, stride, padding = make_arrays(shape_name)
-    _, cache = conv_forward(x, weight, bias, stride, padding)
-    method = conv_select.ALGORITHMS[cache.algorithm]
+    _, cache = conv_forward(x, weight, bias, stride, padding, algorithm=algorithm)
+    method = conv_select.ALGORITHMS[algorithm]
     per_image = method.workspace_bytes(x.shape, weight.shape, cache.geometry, x.dtype.itemsize)
     limit = per_image * math.ceil(x.shape[0] / parts)
     default = conv_select.get_workspace_limit()
@@ -212,15 +244,16 @@ def chunking_cost(shape_name, rounds, parts=4):
     def bounded(*arrays):
         conv_select.set_workspace_limit(limit)
         try:
-            return minicnn_runner()(*arrays)
+            return minicnn_runner(algorithm)(*arrays)
         finally:
             conv_select.set_workspace_limit(default)
 
-    local = {"unbounded": minicnn_runner(), "bounded": bounded}
+    local = {"unbounded": minicnn_runner(algorithm), "bounded": bounded}
     times = time_interleaved(shape_name, local, None, rounds)
     return {
         "shape": shape_name,
-        "algorithm": cache.algorithm,
+        "algorithm": algorithm,
+        "chunks": parts,
         "workspace_unbounded_bytes": per_image * x.shape[0],
         "workspace_limit_bytes": limit,
         "time_ratio": times["bounded"] / times["unbounded"],
@@ -300,13 +333,12 @@ def format_summary(result):
             f"{summary['median_speedup_vs_textbook']:.1f}× as written (float64 buffers), "
             f"{summary['median_speedup_vs_textbook-f32']:.1f}× with float32 buffers"
         )
-    if "chunking" in result:
-        chunking = result["chunking"]
+    for case in result.get("chunking", []):
         lines.append(
-            f"bounded workspace ({chunking['shape']}, {chunking['algorithm']}): limit "
-            f"{chunking['workspace_limit_bytes'] / 2**20:.0f} MiB instead of "
-            f"{chunking['workspace_unbounded_bytes'] / 2**20:.0f} MiB costs "
-            f"×{chunking['time_ratio']:.2f} in time"
+            f"bounded workspace, {case['shape']} with {case['algorithm']}: "
+            f"{case['workspace_unbounded_bytes'] / 2**20:.0f} MiB in {case['chunks']} chunks of "
+            f"at most {case['workspace_limit_bytes'] / 2**20:.0f} MiB costs "
+            f"×{case['time_ratio']:.2f} in time"
         )
     return "\n".join(lines)
 
@@ -352,7 +384,11 @@ def main(argv=None):
         "summary": summarize(rows),
     }
     if args.chunking:
-        result["chunking"] = chunking_cost("resnet-cifar", args.rounds)
+        result["chunking"] = [
+            chunking_cost(shape_name, algorithm, parts, args.rounds)
+            for shape_name, algorithm in CHUNKING_CASES
+            for parts in (2, 4)
+        ]
     if torch is not None:
         torch.close()
     print(format_summary(result))

@@ -8,7 +8,8 @@ the benchmark alternates calls between the two processes.
 
 Commands, one per line on stdin; each answer is one line of JSON on stdout:
 
-    conv SHAPE COUNT     seconds of COUNT float32 forward + backward calls, after one more
+    conv SHAPE COUNT     seconds of COUNT float32 forward + backward calls, after 50 ms of
+                         untimed ones
     conv-error SHAPE     largest error relative to PyTorch's float64 result
     train-init NPZ       build the MNIST-1D CNN from the weights and batches in NPZ
     train FIRST COUNT    run COUNT training steps from batch FIRST: seconds and mean loss
@@ -25,6 +26,8 @@ import time
 import numpy as np
 import torch
 from conv_shapes import make_arrays, relative_error
+
+WARM_UP = 0.05  # seconds of untimed calls before the timed ones, as in conv_cpu.py
 
 FUNCTIONAL = {1: torch.nn.functional.conv1d, 2: torch.nn.functional.conv2d}
 FUNCTIONAL[3] = torch.nn.functional.conv3d
@@ -51,7 +54,9 @@ def tensors(shape_name, dtype=np.float32):
 
 def time_conv(shape_name, count):
     operands = tensors(shape_name)
-    conv(*operands)  # the first call after the other process ran finds cold caches
+    start = time.perf_counter()
+    while time.perf_counter() - start < WARM_UP:  # untimed: caches as the other process left them
+        conv(*operands)
     seconds = []
     for _ in range(count):
         start = time.perf_counter()

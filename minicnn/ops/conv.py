@@ -20,8 +20,9 @@ and ``ops/conv_winograd.py`` (3×3 kernels). An algorithm has three steps: ``pre
 transform the input: the workspace), ``forward``, and ``backward`` from the workspace.
 
 Bounded memory: when the workspace of the whole batch would exceed the workspace limit, the
-batch is processed in chunks of images. The chunks' workspaces are not kept: backward
-prepares each chunk again, which costs one more unrolling pass but no more memory.
+batch is processed in chunks of images, all unrolled into the same buffer. The chunks'
+workspaces are not kept: backward prepares each chunk again, which costs one more unrolling
+pass but no more memory.
 
 Everything is computed in the dtype of ``x``: a float32 weight applied to a float64 input is
 promoted to float64 for the call, never the other way round silently.
@@ -95,7 +96,9 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
         y = get_array_module(x).empty((n, weight.shape[0], *out_spatial), dtype=x.dtype)
         for start in range(0, n, chunk):
             part = slice(start, start + chunk)
-            y[part] = method.forward(method.prepare(x[part], geometry), weight, geometry)
+            workspace = method.prepare(x[part], geometry, reuse=workspace)
+            y[part] = method.forward(workspace, weight, geometry)
+        workspace = None  # not kept: backward prepares each chunk again
     if bias is not None:
         y += bias.astype(x.dtype, copy=False).reshape(-1, *(1,) * ndim)
     cache = ConvCache(
@@ -126,10 +129,11 @@ def conv_backward(grad_out, cache: ConvCache):
     else:
         dx = xp.empty(cache.x_shape, dtype=weight.dtype)
         dweight = xp.zeros_like(weight)
+        workspace = None
         for start in range(0, n, cache.chunk):
             part = slice(start, start + cache.chunk)
             x_part = cache.x[part]
-            workspace = method.prepare(x_part, geometry)
+            workspace = method.prepare(x_part, geometry, reuse=workspace)
             dx[part], dweight_part = method.backward(
                 grad_out[part], workspace, weight, geometry, x_part.shape
             )

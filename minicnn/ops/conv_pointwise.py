@@ -37,8 +37,8 @@ class Pointwise:
         """No workspace beyond the subsampled input (none at stride 1)."""
         return 0
 
-    def prepare(self, x, geometry):
-        """x subsampled by the stride: (N, C_in, *O), contiguous."""
+    def prepare(self, x, geometry, reuse=None):
+        """x subsampled by the stride: (N, C_in, *O), contiguous (``reuse`` is not needed)."""
         xp = get_array_module(x)
         return xp.ascontiguousarray(x[(..., *_strided(geometry))])
 

@@ -96,11 +96,16 @@ class Winograd:
         tiles_h, tiles_w = _tile_counts(geometry.out_shape)
         return TILE_IN**2 * tiles_h * tiles_w * (x_shape[1] + weight_shape[0]) * itemsize
 
-    def prepare(self, x, geometry):
-        """Transform every input tile: x (N, C_in, H, W) → V (36, C_in, T)."""
+    def prepare(self, x, geometry, reuse=None):
+        """Transform every input tile: x (N, C_in, H, W) → V (36, C_in, T). ``reuse``: the V
+        of an earlier chunk, overwritten when it has the same shape and dtype."""
         n, c = x.shape[:2]
         tiles_h, tiles_w = _tile_counts(geometry.out_shape)
-        v = _planes(c, n * tiles_h * tiles_w, x.dtype)
+        shape = (TILE_IN**2, c, n * tiles_h * tiles_w)
+        if reuse is not None and reuse.shape == shape and reuse.dtype == x.dtype:
+            v = reuse
+        else:
+            v = _planes(c, n * tiles_h * tiles_w, x.dtype)
         (top, _), (left, _) = geometry.padding
         x = np.ascontiguousarray(x)
         launch(_input_transform, x, v, top, left, tiles_h, tiles_w, work=v.size)

@@ -30,15 +30,17 @@ from .parallel import launch
 MAX_SPATIAL_DIMS = 3
 
 
-def im2col(x, kernel_size, stride, padding: Padding, dilation, out_shape):
+def im2col(x, kernel_size, stride, padding: Padding, dilation, out_shape, out=None):
     """Unroll sliding windows (same contract as ``ops.im2col.im2col`` with ``fill=0``).
 
     x:       (N, C, *S) NumPy float array, 1 <= len(S) <= 3 (not modified)
+    out:     None, or a C-contiguous array of the result's shape and dtype to fill
     returns: (C, *K, N, *O) array of x's dtype
     """
     n, c, *spatial = x.shape
     x3, geometry = _as_3d(spatial, kernel_size, stride, padding, dilation, out_shape)
-    cols = np.empty((c, *geometry.kernel, n, *geometry.out), dtype=x.dtype)
+    shape = (c, *geometry.kernel, n, *geometry.out)
+    cols = np.empty(shape, dtype=x.dtype) if out is None else out.reshape(shape)
     x3d = np.ascontiguousarray(x).reshape(n, c, *x3)
     launch(_im2col_3d, x3d, cols, *geometry.params, work=cols.size)
     return cols.reshape(c, *kernel_size, n, *out_shape)

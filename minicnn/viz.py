@@ -32,8 +32,9 @@ def plot_feature_maps(outputs, path, max_channels: int = 16) -> None:
     import matplotlib.pyplot as plt
 
     columns = min(max_channels, max(maps.shape[0] for _, maps in outputs))
+    width = max(1.2 * columns, 4.0)  # wide enough for the title above a few maps
     figure, axes = plt.subplots(
-        len(outputs), columns, squeeze=False, figsize=(1.2 * columns, 1.4 * len(outputs))
+        len(outputs), columns, squeeze=False, figsize=(width, 1.4 * len(outputs) + 0.4)
     )
     for row, (name, maps) in enumerate(outputs):
         for column in range(columns):

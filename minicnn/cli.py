@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, models
+from .bench.command import add_bench_parser, run_bench
 from .cuda.device import GPUUnavailableError
 from .explain.command import add_explain_parser, run_explain
 from .gradcheck import gradcheck
@@ -108,6 +109,7 @@ def main(argv=None) -> int:
     feature_maps_parser.add_argument("--out", help="PNG path (default: RUN/featuremaps.png)")
 
     add_explain_parser(commands)
+    add_bench_parser(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -120,6 +122,8 @@ def main(argv=None) -> int:
             run_summary(args.model, args.input_shape, args.classes)
         elif args.command == "explain":
             print(run_explain(args), end="")
+        elif args.command == "bench":
+            run_bench(args)
         else:
             run_feature_maps(args.run, args.index, args.out)
     except (ValueError, FileNotFoundError, NonFiniteLoss, GPUUnavailableError) as error:

@@ -10,8 +10,9 @@ Notation (shapes are read left to right; ``*S`` is the spatial shape, ``d = len(
     y[n, o, p] = bias[o] + Σ_c Σ_k weight[o, c, k] · x_padded[n, c_g + c, p·stride + k·dilation]
 
 with c_g the first input channel of o's group: a cross-correlation, as every deep-learning
-library computes it. Backward, given dy = ∂L/∂y:
-dx, dW and db = Σ dy over N and O.
+library computes it. Backward, given dy = ∂L/∂y, gives dx (each dy sent back through the
+weights to the inputs it read), dW (each dy times the inputs it read) and db = Σ dy over N
+and O; the algorithm files write these out.
 
 This file checks the arguments and runs one of several algorithms that compute the same
 thing (``ops/conv_select.py`` picks one per shape; each file explains its own):
@@ -19,10 +20,13 @@ thing (``ops/conv_select.py`` picks one per shape; each file explains its own):
 and ``ops/conv_winograd.py`` (3×3 kernels). An algorithm has three steps: ``prepare`` (unroll or
 transform the input: the workspace), ``forward``, and ``backward`` from the workspace.
 
-Bounded memory: when the workspace of the whole batch would exceed the workspace limit, the
-batch is processed in chunks of images, all unrolled into the same buffer. The chunks'
-workspaces are not kept: backward prepares each chunk again, which costs one more unrolling
-pass but no more memory.
+Bounded memory: when the workspace of the whole batch (what ``prepare`` makes, plus what
+backward needs beside it) would exceed the workspace limit, the batch is processed in chunks
+of images, unrolled one after the other into the same buffer where the algorithm can. The
+chunks' workspaces are not kept: backward prepares each chunk again, which costs one more
+unrolling pass but no more memory. The cache then keeps ``x`` itself (as the 1×1 algorithm
+does at stride 1): modifying ``x`` in place before backward changes the gradients, as it
+would in PyTorch (which refuses it).
 
 Everything is computed in the dtype of ``x``: a float32 weight applied to a float64 input is
 promoted to float64 for the call, never the other way round silently.
@@ -96,7 +100,8 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
         y = get_array_module(x).empty((n, weight.shape[0], *out_spatial), dtype=x.dtype)
         for start in range(0, n, chunk):
             part = slice(start, start + chunk)
-            workspace = method.prepare(x[part], geometry, reuse=workspace)
+            buffer, workspace = _reusable(method, workspace, len(x[part]) == chunk), None
+            workspace = method.prepare(x[part], geometry, reuse=buffer)
             y[part] = method.forward(workspace, weight, geometry)
         workspace = None  # not kept: backward prepares each chunk again
     if bias is not None:
@@ -133,7 +138,8 @@ def conv_backward(grad_out, cache: ConvCache):
         for start in range(0, n, cache.chunk):
             part = slice(start, start + cache.chunk)
             x_part = cache.x[part]
-            workspace = method.prepare(x_part, geometry, reuse=workspace)
+            buffer, workspace = _reusable(method, workspace, len(x_part) == cache.chunk), None
+            workspace = method.prepare(x_part, geometry, reuse=buffer)
             dx[part], dweight_part = method.backward(
                 grad_out[part], workspace, weight, geometry, x_part.shape
             )
@@ -142,6 +148,13 @@ def conv_backward(grad_out, cache: ConvCache):
     if cache.has_bias:
         dbias = grad_out.sum(axis=(0, *range(2, grad_out.ndim)))
     return dx, dweight, dbias
+
+
+def _reusable(method, workspace, full_chunk: bool):
+    """The previous chunk's workspace, to be filled again, if ``method`` can do that and this
+    chunk is as large as the previous ones; else None, and the caller drops the old workspace
+    before the new one is allocated, so that two are never held at once."""
+    return workspace if method.reuses_workspace and full_chunk else None
 
 
 def _images_per_chunk(method, x, weight, geometry) -> int:

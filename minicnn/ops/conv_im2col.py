@@ -23,11 +23,17 @@ from __future__ import annotations
 import math
 from importlib import import_module
 
+import numpy as np
+
 from ..backend import get_array_module
 from . import im2col_compiled
 from .workspace import scratch
 
 im2col_sliced = import_module(".im2col", __package__)  # the module, not the function
+
+
+# The dtypes the compiled kernels take (native byte order; not float16 or long double).
+COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Im2colGemm:
@@ -36,6 +42,7 @@ class Im2colGemm:
     def __init__(self, name: str, compiled: bool):
         self.name, self.compiled = name, compiled
         self._unroll = im2col_compiled if compiled else im2col_sliced
+        self.reuses_workspace = compiled  # the compiled im2col can fill a given buffer
 
     def supports(self, x, weight, geometry) -> str | None:
         """None when this algorithm can run the convolution, otherwise why not."""
@@ -45,15 +52,15 @@ class Im2colGemm:
             return "runs on NumPy arrays only"
         if not 1 <= len(geometry.kernel_size) <= im2col_compiled.MAX_SPATIAL_DIMS:
             return f"handles 1 to {im2col_compiled.MAX_SPATIAL_DIMS} spatial dims"
-        if x.dtype.kind != "f" or x.dtype.itemsize < 4:
-            return "handles float32 and float64"
+        if x.dtype not in COMPILED_DTYPES:
+            return "handles native float32 and float64"
         return None
 
     def workspace_bytes(self, x_shape, weight_shape, geometry, itemsize) -> int:
-        """Bytes of the columns of one image: C_in·ΠK·ΠO elements."""
-        return (
-            x_shape[1] * math.prod(geometry.kernel_size) * math.prod(geometry.out_shape) * itemsize
-        )
+        """Bytes of one image's columns (C_in·ΠK·ΠO elements) and, in backward, of their
+        gradient: twice the columns."""
+        columns = x_shape[1] * math.prod(geometry.kernel_size) * math.prod(geometry.out_shape)
+        return 2 * columns * itemsize
 
     def prepare(self, x, geometry, reuse=None):
         """The columns of x: (C_in, *K, N, *O). ``reuse``: the columns of an earlier chunk,

@@ -24,6 +24,7 @@ class Pointwise:
     """1×1 convolution as a batched GEMM."""
 
     name = "pointwise"
+    reuses_workspace = False
 
     def supports(self, x, weight, geometry) -> str | None:
         """None when the kernel is 1 on every axis and there is no padding, else why not."""

@@ -8,7 +8,8 @@ Every algorithm computes the same convolution (the tests hold each to the same o
     winograd       F(4×4, 3×3) for 2-d 3×3 kernels, stride 1, dilation 1 (NumPy)
 
 ``"auto"`` (the default) picks, in this order: ``pointwise`` when it applies; ``winograd``
-for 3×3/stride-1 layers with enough channels to pay for the transforms; ``im2col-numba``
+for 3×3/stride-1 layers with enough channels and output tiles to pay for the transforms;
+``im2col-numba``
 where it applies and the columns are large; ``im2col`` otherwise — on small columns NumPy's
 slicing beats the compiled loops (measured: half the time on the MNIST-1D CNN's layers).
 The thresholds come from ``benchmarks/conv_cpu.py`` and ``benchmarks/train_mnist1d.py`` on a
@@ -17,20 +18,22 @@ The thresholds come from ``benchmarks/conv_cpu.py`` and ``benchmarks/train_mnist
 or for the process with ``set_conv_algorithm("im2col")``. A forced algorithm that cannot run
 the shape raises ``ValueError`` saying why.
 
-The workspace limit bounds the scratch memory of one call (the im2col columns, Winograd's
-transformed tiles): a batch whose workspace would exceed it is processed in chunks of images
-(see ``ops/conv.py``). Default 256 MiB.
+The workspace limit bounds the scratch memory of one call (the im2col columns and, in
+backward, their gradient; Winograd's transformed tiles and products): a batch whose
+workspace would exceed it is processed in chunks of images (see ``ops/conv.py``). Default
+256 MiB. Both settings hold for the whole process, every thread included.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 from types import SimpleNamespace
 
 from .conv_im2col import Im2colGemm
 from .conv_pointwise import Pointwise
-from .conv_winograd import Winograd
+from .conv_winograd import TILE_OUT, Winograd
 
 ALGORITHMS = {
     algorithm.name: algorithm
@@ -44,8 +47,11 @@ ALGORITHMS = {
 CHOICES = ("auto", *ALGORITHMS)
 DEFAULT_WORKSPACE_LIMIT = 256 * 2**20
 
-# Winograd pays once the GEMMs dominate its tile transforms: enough channels on both sides.
+# Winograd pays once its 36 GEMMs are large enough to dominate the tile transforms: enough
+# channels on both sides, and enough 4×4 output tiles (N·⌈OH/4⌉·⌈OW/4⌉: measured slower than
+# im2col up to 128 tiles, faster from about 200).
 WINOGRAD_MIN_CHANNELS = 16
+WINOGRAD_MIN_TILES = 160
 # The compiled im2col/col2im pay from about this many column entries (C_in·ΠK·N·ΠO).
 COMPILED_MIN_COLUMNS = 1 << 17
 
@@ -80,9 +86,9 @@ def get_workspace_limit() -> int:
 
 def set_workspace_limit(nbytes: int) -> None:
     """Bound the scratch memory of one convolution call to ``nbytes`` (at least one image's)."""
-    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 1:
+    if isinstance(nbytes, bool) or not isinstance(nbytes, numbers.Integral) or nbytes < 1:
         raise ValueError(f"workspace limit must be a positive number of bytes, got {nbytes!r}")
-    _settings.workspace_limit = nbytes
+    _settings.workspace_limit = int(nbytes)
 
 
 def select(x, weight, geometry, requested: str | None = None):
@@ -103,9 +109,11 @@ def select(x, weight, geometry, requested: str | None = None):
 def _preferences(x, weight, geometry):
     """Algorithms to try, best first, for this shape."""
     wide = min(x.shape[1], weight.shape[0]) >= WINOGRAD_MIN_CHANNELS
+    tiles = x.shape[0] * math.prod(-(-o // TILE_OUT) for o in geometry.out_shape)
+    winograd = ("winograd",) if wide and tiles >= WINOGRAD_MIN_TILES else ()
     columns = x.shape[0] * x.shape[1] * math.prod(geometry.kernel_size + geometry.out_shape)
     compiled = ("im2col-numba",) if columns >= COMPILED_MIN_COLUMNS else ()
-    return ("pointwise", *(("winograd",) if wide else ()), *compiled, "im2col")
+    return ("pointwise", *winograd, *compiled, "im2col")
 
 
 def _check_name(name) -> str:

@@ -103,6 +103,7 @@ def layers():
         (nn.Conv2d(3, 4, 3, padding="same", dilation=2), (2, 3, 8, 7)),
         (nn.Conv2d(4, 4, 3, stride=2, groups=2), (2, 4, 9, 9)),
         (nn.Conv3d(2, 2, (2, 3, 2), padding=1), (1, 2, 4, 5, 4)),
+        (nn.Conv2d(4, 6, 1, stride=2, groups=2), (2, 4, 7, 7)),  # "auto": the 1×1 algorithm
         (nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), (2, 3, 4, 5)),
         (nn.ConvTranspose1d(2, 4, 3, stride=2, groups=2), (2, 2, 6)),
         (nn.MaxPool2d(3, 2, 1, ceil_mode=True), (2, 3, 8, 9)),

@@ -13,7 +13,8 @@ from minicnn.ops.conv import conv_forward
     [
         ((2, 16, 8, 8), (32, 16, 1, 1), {}, "pointwise"),
         ((2, 16, 8, 8), (32, 16, 1, 1), {"stride": 2}, "pointwise"),
-        ((2, 16, 8, 8), (16, 16, 3, 3), {"padding": 1}, "winograd"),
+        ((16, 16, 16, 16), (16, 16, 3, 3), {"padding": 1}, "winograd"),  # 256 4×4 tiles
+        ((2, 16, 8, 8), (16, 16, 3, 3), {"padding": 1}, "im2col"),  # only 8 tiles
         # not Winograd: too few channels, or stride 2; the columns decide between the two im2col
         ((64, 4, 32, 32), (16, 4, 3, 3), {"padding": 1}, "im2col-numba"),
         ((2, 4, 8, 8), (16, 4, 3, 3), {"padding": 1}, "im2col"),
@@ -28,6 +29,18 @@ def test_auto_picks_by_shape(x_shape, w_shape, kwargs, expected):
     x, weight = np.ones(x_shape, np.float32), np.ones(w_shape, np.float32)
     _, cache = conv_forward(x, weight, **kwargs)
     assert cache.algorithm == expected
+
+
+@pytest.mark.parametrize("dtype", [">f4", ">f8", np.longdouble, np.float16])
+def test_dtypes_the_compiled_kernels_do_not_take_go_to_numpy_slicing(dtype):
+    x = np.ones((16, 16, 16, 16), dtype)  # large, 3×3: winograd or im2col-numba if native
+    weight = np.ones((16, 16, 3, 3), dtype)
+    y, cache = conv_forward(x, weight, padding=1)
+    assert cache.algorithm == "im2col"
+    assert y.dtype.itemsize == np.dtype(dtype).itemsize  # the precision (byte order may differ)
+    np.testing.assert_allclose(y[0, 0, 1:-1, 1:-1], 16 * 9)
+    with pytest.raises(ValueError, match="native float32 and float64"):
+        conv_forward(x, weight, padding=1, algorithm="winograd")
 
 
 def test_forcing_an_algorithm_that_cannot_run_the_shape_says_why():
@@ -48,6 +61,7 @@ def test_unknown_names_are_refused():
 def test_setting_and_context_choose_the_algorithm_and_are_restored():
     x, weight = np.ones((1, 16, 6, 6)), np.ones((16, 16, 3, 3))
     assert conv_select.get_conv_algorithm() == "auto"
+    assert conv_forward(x, weight)[1].algorithm == "im2col"
     with mc.conv_algorithm("im2col"):
         assert conv_forward(x, weight)[1].algorithm == "im2col"
         assert conv_forward(x, weight, algorithm="winograd")[1].algorithm == "winograd"
@@ -63,14 +77,23 @@ def test_setting_and_context_choose_the_algorithm_and_are_restored():
 
 def test_workspace_limit_sets_the_chunk_size():
     x, weight = np.ones((10, 2, 6, 6)), np.ones((3, 2, 3, 3))
-    per_image = 2 * 9 * 4 * 4 * 8  # C_in·ΠK·ΠO float64 columns of one image
+    columns = 2 * 9 * 4 * 4 * 8  # C_in·ΠK·ΠO float64 columns of one image
+    per_image = 2 * columns  # and their gradient in backward
     mc.set_workspace_limit(3 * per_image)
     try:
         _, cache = conv_forward(x, weight, algorithm="im2col")
     finally:
         mc.set_workspace_limit(conv_select.DEFAULT_WORKSPACE_LIMIT)
     assert cache.chunk == 3 and cache.workspace is None and cache.x is x
-    assert conv_forward(x, weight, algorithm="im2col")[1].workspace.nbytes == 10 * per_image
+    assert conv_forward(x, weight, algorithm="im2col")[1].workspace.nbytes == 10 * columns
+
+
+def test_workspace_limit_takes_numpy_integers():
+    mc.set_workspace_limit(np.int64(2**20))
+    try:
+        assert conv_select.get_workspace_limit() == 2**20
+    finally:
+        mc.set_workspace_limit(conv_select.DEFAULT_WORKSPACE_LIMIT)
 
 
 @pytest.mark.parametrize("bad", [0, -5, 1.5, True, "1GB"])

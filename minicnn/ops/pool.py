@@ -19,6 +19,9 @@ The backward pass spreads ``dy / divisor`` evenly over the window:
     dcols[c, :, n, o] = dy[n, c, o] / divisor[o];   dx = col2im(dcols)
 
 Shapes: x (N, C, *S) → y (N, C, *O) with O from ``geometry.pool_geometry``.
+
+For NumPy float32/float64 inputs, max and min pooling run the compiled kernels of
+``ops/pool_compiled.py`` instead: the same winners, without unrolling the windows.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..backend import get_array_module, gpu_kernels_for
+from . import pool_compiled
 from .checks import check_input, spatial_layout
 from .geometry import Padding, as_tuple, pool_geometry
 from .im2col import col2im, im2col
@@ -71,6 +75,10 @@ def max_pool_backward(grad_out, cache: PoolCache):
     xp = get_array_module(grad_out)
     winners = cache.routing
     grad_out = _check_grad_out(grad_out, winners.shape, cache.dtype)
+    if pool_compiled.supports(grad_out) and type(winners) is np.ndarray:
+        return pool_compiled.extreme_pool_backward(
+            grad_out, winners, cache.x_shape, cache.kernel_size, cache.stride, cache.padding
+        )
     n_taps = math.prod(cache.kernel_size)
     taps = xp.arange(n_taps).reshape(1, n_taps, *([1] * (winners.ndim - 1)))
     dy = grad_out.swapaxes(0, 1)[:, None]  # (C, 1, N, *O)
@@ -96,9 +104,8 @@ def avg_pool_forward(
             x, kernel_size, stride, padding, ceil_mode, count_include_pad
         )
     xp = get_array_module(x)
-    cols, out_shape, kernel_size, stride, pairs = _windows(
-        x, kernel_size, stride, padding, ceil_mode, fill=0.0
-    )
+    out_shape, kernel_size, stride, pairs = _geometry(x, kernel_size, stride, padding, ceil_mode)
+    cols = _windows(x, kernel_size, stride, pairs, out_shape, fill=0.0)
     divisors = xp.asarray(
         _divisors(x.shape[2:], kernel_size, stride, pairs, out_shape, count_include_pad),
         dtype=x.dtype,
@@ -145,26 +152,38 @@ def check_pool_arguments(ndim, kernel_size, stride, padding, ceil_mode):
 
 
 def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
+    out_shape, kernel_size, stride, pairs = _geometry(x, kernel_size, stride, padding, ceil_mode)
+    if pool_compiled.supports(x):  # NumPy float32/64, 1-3 d: one compiled pass
+        y, winners = pool_compiled.extreme_pool_forward(
+            x, kernel_size, stride, pairs, out_shape, largest
+        )
+        return y, PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, winners)
     xp = get_array_module(x)
     fill = -np.inf if largest else np.inf
-    cols, _, kernel_size, stride, pairs = _windows(x, kernel_size, stride, padding, ceil_mode, fill)
+    cols = _windows(x, kernel_size, stride, pairs, out_shape, fill)
     winners = cols.argmax(axis=1) if largest else cols.argmin(axis=1)  # (C, N, *O)
     y = cols.max(axis=1) if largest else cols.min(axis=1)
     cache = PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, winners)
     return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
 
 
-def _windows(x, kernel_size, stride, padding, ceil_mode, fill):
-    """im2col of the pooling windows: (C, ΠK, N, *O), plus the normalised geometry."""
+def _geometry(x, kernel_size, stride, padding, ceil_mode):
+    """Check x and the hyperparameters: (out_shape, kernel_size, stride, padding pairs)."""
     ndim = getattr(x, "ndim", 0) - 2
     check_input(x, max(ndim, 1), None, spatial_layout(max(ndim, 1)))
     kernel_size, stride, padding = check_pool_arguments(
         ndim, kernel_size, stride, padding, ceil_mode
     )
     out_shape, pairs = pool_geometry(x.shape[2:], kernel_size, stride, padding, ceil_mode)
+    return out_shape, kernel_size, stride, pairs
+
+
+def _windows(x, kernel_size, stride, pairs, out_shape, fill):
+    """im2col of the pooling windows: (C, ΠK, N, *O)."""
+    ndim = len(kernel_size)
     cols = im2col(x, kernel_size, stride, pairs, (1,) * ndim, out_shape, fill)
     cols = cols.reshape(x.shape[1], math.prod(kernel_size), x.shape[0], *out_shape)
-    return cols, out_shape, kernel_size, stride, pairs
+    return cols
 
 
 def _divisors(spatial, kernel_size, stride, pairs, out_shape, count_include_pad):

@@ -18,7 +18,12 @@ from .torch_impl import TorchImplementation
 
 IMPLEMENTATIONS = (
     MinicnnImplementation(
-        "numpy", "cpu", "im2col", None, "minicnn, im2col by NumPy slicing + NumPy's GEMM"
+        "numpy",
+        "cpu",
+        "im2col",
+        None,
+        "minicnn, im2col by NumPy slicing + NumPy's GEMM",
+        owns_pooling=False,
     ),
     MinicnnImplementation(
         "numba",
@@ -26,7 +31,6 @@ IMPLEMENTATIONS = (
         "im2col-numba",
         None,
         "minicnn, im2col/col2im compiled by Numba + NumPy's GEMM",
-        owns_pooling=False,
     ),
     MinicnnImplementation(
         "auto",

@@ -7,14 +7,13 @@ What each op calls (the public ops of ``minicnn.ops`` and a zoo model):
                       pass made before timing (the workspace it holds is only read; when
                       the workspace limit chunked the batch, backward unrolls each chunk
                       again, as it does in training)
+    conv-bwd-data     conv_backward(dy, cache, weight_grad=False): dx alone
+    conv-bwd-weights  conv_backward(dy, cache, input_grad=False): dW and db alone
     maxpool           max_pool_forward then max_pool_backward
     train-step        zero_grad, LeNet forward, NLLLoss, backward, Adam step
 
-``conv-bwd-data`` and ``conv-bwd-weights`` are not timed for minicnn: every algorithm of
-``conv_backward`` computes dx and dW in one pass (they share dy's layout, and Winograd its
-transform of dy), and minicnn has no entry point for one gradient alone. Timing the pass
-twice, or subtracting, would not give either gradient's cost; its whole time is the
-``conv-bwd`` row, compared there with PyTorch's backward computing the same three gradients.
+Both one-gradient passes still transform dy where the algorithm needs it (its layout for the
+GEMMs; Winograd's transform of dy), so their sum exceeds the ``conv-bwd`` row a little.
 
 On the GPU the arrays are CuPy's, the GEMMs go to cuBLAS (``cupy.matmul``) and im2col,
 col2im and pooling run on the kernel set named by ``kernels`` (see ``minicnn.backend``).
@@ -34,10 +33,12 @@ from .operands import make_operands
 from .shapes import POOL_SIZE, TRAIN_CLASSES, TRAIN_INPUT, TRAIN_MODEL, Case
 from .timing import Prepared, Unavailable, time_cpu, time_cuda_events
 
-ONE_PASS_BACKWARD = (
-    "minicnn's conv_backward computes dx and dW in one pass (no entry point for one "
-    "gradient); its time is in the conv-bwd row"
-)
+# conv_backward's switches for each backward op
+GRADIENTS = {
+    "conv-bwd": {},
+    "conv-bwd-data": {"weight_grad": False},
+    "conv-bwd-weights": {"input_grad": False},
+}
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,10 @@ class MinicnnImplementation:
 
     def prepare(self, case: Case, context) -> Prepared:
         """A timer for ``case``; ``Unavailable`` if this implementation cannot run it."""
-        if case.op in ("conv-bwd-data", "conv-bwd-weights"):
-            raise Unavailable(ONE_PASS_BACKWARD)
         if case.op == "maxpool" and not self.owns_pooling:
             raise Unavailable(
-                "minicnn's max pooling on the CPU is one NumPy implementation, whatever the "
-                "convolution algorithm: timed in the numpy row"
+                "minicnn's max pooling does not depend on the convolution algorithm (compiled "
+                "with Numba for float32/float64): timed in the numba row"
             )
         arrays = make_operands(case.spec())
         if self.device == "gpu":
@@ -116,8 +115,8 @@ class MinicnnImplementation:
                 conv_forward(x, weight, bias, s.stride, s.padding, algorithm=self.algorithm)
 
             return forward, cache.algorithm
-        grad_out = arrays["grad_out"]
-        return (lambda: conv_backward(grad_out, cache)), cache.algorithm
+        grad_out, wanted = arrays["grad_out"], GRADIENTS[case.op]
+        return (lambda: conv_backward(grad_out, cache, **wanted)), cache.algorithm
 
     def _train_step(self, x, labels):
         """One LeNet training step on the batch ``x`` with ``labels``, as a function."""

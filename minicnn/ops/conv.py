@@ -119,33 +119,42 @@ def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     return y, cache
 
 
-def conv_backward(grad_out, cache: ConvCache):
+def conv_backward(grad_out, cache: ConvCache, input_grad=True, weight_grad=True):
     """Gradients of the convolution.
 
     grad_out: (N, C_out, *O), the gradient of the loss with respect to y (not modified)
-    returns:  (dx, dweight, dbias) shaped like x, weight and bias (dbias is None without bias)
+    input_grad, weight_grad: False skips that gradient (and, for weight_grad, the bias's), as
+              PyTorch's output mask does: the first layer of a network needs no dx
+    returns:  (dx, dweight, dbias) shaped like x, weight and bias; None for what was skipped
+              and for dbias without bias
     """
     xp = get_array_module(grad_out)
     weight, geometry, n = cache.weight, cache.geometry, cache.x_shape[0]
     grad_out = check_grad_out(grad_out, (n, weight.shape[0], *geometry.out_shape), weight.dtype)
     method = conv_select.ALGORITHMS[cache.algorithm]
+    wanted = {"input_grad": input_grad, "weight_grad": weight_grad}
     if cache.workspace is not None:
-        dx, dweight = method.backward(grad_out, cache.workspace, weight, geometry, cache.x_shape)
+        dx, dweight = method.backward(
+            grad_out, cache.workspace, weight, geometry, cache.x_shape, **wanted
+        )
     else:
-        dx = xp.empty(cache.x_shape, dtype=weight.dtype)
-        dweight = xp.zeros_like(weight)
+        dx = xp.empty(cache.x_shape, dtype=weight.dtype) if input_grad else None
+        dweight = xp.zeros_like(weight) if weight_grad else None
         workspace = None
         for start in range(0, n, cache.chunk):
             part = slice(start, start + cache.chunk)
             x_part = cache.x[part]
             buffer, workspace = _reusable(method, workspace, len(x_part) == cache.chunk), None
             workspace = method.prepare(x_part, geometry, reuse=buffer)
-            dx[part], dweight_part = method.backward(
-                grad_out[part], workspace, weight, geometry, x_part.shape
+            dx_part, dweight_part = method.backward(
+                grad_out[part], workspace, weight, geometry, x_part.shape, **wanted
             )
-            dweight += dweight_part
+            if input_grad:
+                dx[part] = dx_part
+            if weight_grad:
+                dweight += dweight_part
     dbias = None
-    if cache.has_bias:
+    if cache.has_bias and weight_grad:
         dbias = grad_out.sum(axis=(0, *range(2, grad_out.ndim)))
     return dx, dweight, dbias
 
@@ -158,9 +167,11 @@ def _reusable(method, workspace, full_chunk: bool):
 
 
 def _images_per_chunk(method, x, weight, geometry) -> int:
-    """How many images fit in the workspace limit (at least one)."""
+    """How many images fit in the workspace limit (at least one; all without a workspace)."""
     per_image = method.workspace_bytes(x.shape, weight.shape, geometry, x.dtype.itemsize)
-    return max(1, conv_select.get_workspace_limit() // max(per_image, 1))
+    if per_image == 0:
+        return x.shape[0]
+    return max(1, conv_select.get_workspace_limit() // per_image)
 
 
 def check_groups(groups, channels, name="out_channels"):

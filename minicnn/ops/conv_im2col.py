@@ -82,25 +82,32 @@ class Im2colGemm:
         y = y.reshape(c_out, n, *geometry.out_shape)
         return xp.ascontiguousarray(y.swapaxes(0, 1))
 
-    def backward(self, grad_out, cols, weight, geometry, x_shape):
-        """dx (N, C_in, *S) and dW (C_out, C_in/G, *K) from dy (N, C_out, *O) and the columns."""
+    def backward(
+        self, grad_out, cols, weight, geometry, x_shape, input_grad=True, weight_grad=True
+    ):
+        """dx (N, C_in, *S) and dW (C_out, C_in/G, *K) from dy (N, C_out, *O) and the columns;
+        either is None when not asked for."""
         xp = get_array_module(grad_out)
         groups = geometry.groups
         # (N, C_out, *O) → (G, C_out/G, N·ΠO): the layout of the forward GEMM's result.
         dy = xp.ascontiguousarray(grad_out.swapaxes(0, 1)).reshape(
             groups, weight.shape[0] // groups, -1
         )
-        cols_g = cols_per_group(cols, groups)
-        dweight = xp.matmul(dy, cols_g.swapaxes(1, 2)).reshape(weight.shape)
-        w_t = weight_per_group(weight, groups).swapaxes(1, 2)
-        if self.compiled:  # NumPy: the column gradient is needed only until col2im
-            dcols = scratch("im2col.column_gradient", (groups, w_t.shape[1], dy.shape[2]), dy.dtype)
-            xp.matmul(w_t, dy, out=dcols)
-        else:
-            dcols = xp.matmul(w_t, dy)
-        dcols = dcols.reshape(cols.shape)
-        g = geometry
-        dx = self._unroll.col2im(dcols, x_shape, g.kernel_size, g.stride, g.padding, g.dilation)
+        dweight = dx = None
+        if weight_grad:
+            cols_g = cols_per_group(cols, groups)
+            dweight = xp.matmul(dy, cols_g.swapaxes(1, 2)).reshape(weight.shape)
+        if input_grad:
+            w_t = weight_per_group(weight, groups).swapaxes(1, 2)
+            if self.compiled:  # NumPy: the column gradient is needed only until col2im
+                shape = (groups, w_t.shape[1], dy.shape[2])
+                dcols = scratch("im2col.column_gradient", shape, dy.dtype)
+                xp.matmul(w_t, dy, out=dcols)
+            else:
+                dcols = xp.matmul(w_t, dy)
+            g = geometry
+            dcols = dcols.reshape(cols.shape)
+            dx = self._unroll.col2im(dcols, x_shape, g.kernel_size, g.stride, g.padding, g.dilation)
         return dx, dweight
 
 

@@ -35,8 +35,10 @@ class Pointwise:
         return None
 
     def workspace_bytes(self, x_shape, weight_shape, geometry, itemsize) -> int:
-        """No workspace beyond the subsampled input (none at stride 1)."""
-        return 0
+        """The subsampled copy of one image, C_in·ΠO elements (none at stride 1: x itself)."""
+        if all(s == 1 for s in geometry.stride):
+            return 0
+        return x_shape[1] * math.prod(geometry.out_shape) * itemsize
 
     def prepare(self, x, geometry, reuse=None):
         """x subsampled by the stride: (N, C_in, *O), contiguous (``reuse`` is not needed)."""
@@ -50,21 +52,27 @@ class Pointwise:
         y = xp.matmul(_weight(weight, groups), _per_group(x_s, groups))  # (N, G, C_out/G, ΠO)
         return y.reshape(n, weight.shape[0], *geometry.out_shape)
 
-    def backward(self, grad_out, x_s, weight, geometry, x_shape):
-        """dx (N, C_in, *S) and dW (C_out, C_in/G, 1, ...) from dy (N, C_out, *O)."""
+    def backward(self, grad_out, x_s, weight, geometry, x_shape, input_grad=True, weight_grad=True):
+        """dx (N, C_in, *S) and dW (C_out, C_in/G, 1, ...) from dy (N, C_out, *O); either is
+        None when not asked for."""
         xp = get_array_module(grad_out)
         groups = geometry.groups
         dy = _per_group(grad_out, groups)  # (N, G, C_out/G, ΠO)
-        # Σ over images and positions as one GEMM per group: (G, C_out/G, N·ΠO) @ (G, N·ΠO, C_in/G)
-        dy_rows = _images_last(dy)
-        x_rows = _images_last(_per_group(x_s, groups))
-        dweight = xp.matmul(dy_rows, x_rows.swapaxes(1, 2)).reshape(weight.shape)
-        dx_s = xp.matmul(_weight(weight, groups).swapaxes(-1, -2), dy)  # (N, G, C_in/G, ΠO)
-        dx_s = dx_s.reshape(x_s.shape)
-        if all(s == 1 for s in geometry.stride):
-            return dx_s, dweight
-        dx = xp.zeros(x_shape, dtype=dx_s.dtype)
-        dx[(..., *_strided(geometry))] = dx_s
+        dweight = dx = None
+        if weight_grad:
+            # Σ over images and positions, one GEMM per group:
+            # (G, C_out/G, N·ΠO) @ (G, N·ΠO, C_in/G)
+            dy_rows = _images_last(dy)
+            x_rows = _images_last(_per_group(x_s, groups))
+            dweight = xp.matmul(dy_rows, x_rows.swapaxes(1, 2)).reshape(weight.shape)
+        if input_grad:
+            dx_s = xp.matmul(_weight(weight, groups).swapaxes(-1, -2), dy)  # (N, G, C_in/G, ΠO)
+            dx_s = dx_s.reshape(x_s.shape)
+            if all(s == 1 for s in geometry.stride):
+                dx = dx_s
+            else:
+                dx = xp.zeros(x_shape, dtype=dx_s.dtype)
+                dx[(..., *_strided(geometry))] = dx_s
         return dx, dweight
 
 

@@ -125,28 +125,32 @@ class Winograd:
         launch(_output_transform, m, y, tiles_h, tiles_w, work=m.size)
         return y
 
-    def backward(self, grad_out, v, weight, geometry, x_shape):
-        """dx (N, C_in, H, W) and dW (C_out, C_in/G, 3, 3) from dy (N, C_out, OH, OW) and V."""
+    def backward(self, grad_out, v, weight, geometry, x_shape, input_grad=True, weight_grad=True):
+        """dx (N, C_in, H, W) and dW (C_out, C_in/G, 3, 3) from dy (N, C_out, OH, OW) and V;
+        either is None when not asked for."""
         groups, c_out = geometry.groups, grad_out.shape[1]
         tiles_h, tiles_w = _tile_counts(geometry.out_shape)
         dm = _planes(c_out, v.shape[2], v.dtype, "winograd.products")
         grad_out = np.ascontiguousarray(grad_out)
         launch(_output_transform_adjoint, grad_out, dm, tiles_h, tiles_w, work=dm.size)
         dm = _per_group(dm, groups)  # (36, G, C_out/G, T)
+        dweight = dx = None
 
-        du = np.matmul(dm, _per_group(v, groups).swapaxes(-1, -2))  # (36, G, C_out/G, C_in/G)
-        g = G.astype(v.dtype)
-        du = du.reshape(TILE_IN, TILE_IN, c_out, -1)  # (i, j, o, c)
-        half = np.tensordot(g, du, axes=(0, 0))  # Σ_i G[i, a] dU[i, j]: (a, j, o, c)
-        dweight = np.tensordot(half, g, axes=(1, 0))  # Σ_j … G[j, b]: (a, o, c, b)
-        dweight = np.ascontiguousarray(dweight.transpose(1, 2, 0, 3))
+        if weight_grad:
+            du = np.matmul(dm, _per_group(v, groups).swapaxes(-1, -2))  # (36, G, C_out/G, C_in/G)
+            g = G.astype(v.dtype)
+            du = du.reshape(TILE_IN, TILE_IN, c_out, -1)  # (i, j, o, c)
+            half = np.tensordot(g, du, axes=(0, 0))  # Σ_i G[i, a] dU[i, j]: (a, j, o, c)
+            dweight = np.tensordot(half, g, axes=(1, 0))  # Σ_j … G[j, b]: (a, o, c, b)
+            dweight = np.ascontiguousarray(dweight.transpose(1, 2, 0, 3))
 
-        dv = _planes(x_shape[1], v.shape[2], v.dtype, "winograd.input_gradient")
-        u_t = _filter_transform(weight, groups).swapaxes(-1, -2)
-        np.matmul(u_t, dm, out=_per_group(dv, groups))
-        dx = np.empty(x_shape, dtype=v.dtype)
-        (top, _), (left, _) = geometry.padding
-        launch(_input_transform_adjoint, dv, dx, top, left, tiles_h, tiles_w, work=dv.size)
+        if input_grad:
+            dv = _planes(x_shape[1], v.shape[2], v.dtype, "winograd.input_gradient")
+            u_t = _filter_transform(weight, groups).swapaxes(-1, -2)
+            np.matmul(u_t, dm, out=_per_group(dv, groups))
+            dx = np.empty(x_shape, dtype=v.dtype)
+            (top, _), (left, _) = geometry.padding
+            launch(_input_transform_adjoint, dv, dx, top, left, tiles_h, tiles_w, work=dv.size)
         return dx, dweight
 
 

@@ -135,3 +135,36 @@ def test_chunked_batch_gives_the_same_result(algorithm):
     np.testing.assert_allclose(y_chunked, y, rtol=1e-12, atol=1e-12)
     for ours, whole in zip(grads, expected):
         np.testing.assert_allclose(ours, whole, rtol=1e-12, atol=1e-12)
+
+
+@algorithms
+@pytest.mark.parametrize(("input_grad", "weight_grad"), [(True, False), (False, True)])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_one_gradient_alone_equals_that_gradient_of_the_full_backward(
+    algorithm, input_grad, weight_grad, chunked
+):
+    rng = np.random.default_rng(1)
+    x, weight = rng.standard_normal((5, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3))
+    kernel = (1, 1) if algorithm == "pointwise" else (3, 3)
+    weight = weight[:, :, : kernel[0], : kernel[1]]
+    bias = rng.standard_normal(6)
+    # (pointwise at stride 2: at stride 1 it has no workspace, and nothing to chunk)
+    pointwise = algorithm == "pointwise"
+    hyper = dict(stride=2 if pointwise else 1, padding=0 if pointwise else 1, groups=2)
+    y, cache = conv_forward(x, weight, bias, **hyper, algorithm=algorithm)
+    grad_out = rng.standard_normal(y.shape)
+    full = conv_backward(grad_out, cache)
+    if chunked:
+        set_workspace_limit(1)
+    try:
+        _, cache = conv_forward(x, weight, bias, **hyper, algorithm=algorithm)
+        dx, dweight, dbias = conv_backward(grad_out, cache, input_grad, weight_grad)
+    finally:
+        set_workspace_limit(mc.ops.conv_select.DEFAULT_WORKSPACE_LIMIT)
+    assert (cache.workspace is None) == chunked
+    for wanted, got, expected in [(input_grad, dx, full[0]), (weight_grad, dweight, full[1])]:
+        if wanted:
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        else:
+            assert got is None
+    assert (dbias is None) == (not weight_grad)

@@ -1,6 +1,10 @@
 """Check minicnn on a CUDA GPU and record what was seen, in benchmarks/results/.
 
-    PYTHONPATH=. python benchmarks/gpu_check.py [--skip-train] [--repeats N]
+    PYTHONPATH=. python3 benchmarks/gpu_check.py [--skip-train] [--repeats N] [--out DIR]
+
+On a machine that returns only a given folder, pass it as ``--out``; ``--skip-train --repeats
+5`` keeps the run within a few minutes (the two 100-epoch trainings take the longest). The
+record is written after every stage, so a failure later keeps what was measured.
 
 1. The device: name, compute capability, driver and CUDA runtime versions, CuPy, Numba,
    numba-cuda and NumPy versions.
@@ -13,7 +17,8 @@
 4. ``minicnn train --device gpu`` with the digits recipe (100 epochs), beside the same run on
    the CPU: test accuracies and seconds.
 
-Writes benchmarks/results/gpu_check-<device>-<date>.json and prints a summary.
+Writes gpu_check-<device>-<date>.json into --out (default benchmarks/results/) and prints a
+summary.
 """
 
 from __future__ import annotations
@@ -56,8 +61,9 @@ def device_info() -> dict:
             versions[name] = importlib.import_module(name).__version__
         except (ImportError, AttributeError) as error:
             versions[name] = f"unavailable ({error})"
+    name = properties["name"]
     return {
-        "name": properties["name"].decode(),
+        "name": name.decode() if isinstance(name, bytes) else name,
         "compute_capability": f"{properties['major']}.{properties['minor']}",
         "memory_gib": round(properties["totalGlobalMem"] / 2**30, 1),
         "driver_version": runtime.driverGetVersion(),
@@ -67,10 +73,20 @@ def device_info() -> dict:
     }
 
 
-def run_pytest() -> dict:
+def run_pytest(timeout: float) -> dict:
     command = [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "-rs", "-p", "no:cacheprovider"]
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        output = (expired.stdout or b"").decode(errors="replace")
+        return {
+            "command": " ".join(command[1:]),
+            "exit_code": "timeout",
+            "summary": f"stopped after {timeout:.0f} s",
+            "seconds": round(time.perf_counter() - start, 1),
+            "output_tail": output[-4000:],
+        }
     lines = (result.stdout + result.stderr).strip().splitlines()
     return {
         "command": " ".join(command[1:]),
@@ -128,11 +144,14 @@ def time_shape(name, shape, kernel, stride, pairs, repeats) -> list[dict]:
         row = {"shape": name, "x": list(shape), "op": op}
         row["numpy_cpu_ms"] = median_ms(function, cpu, repeats, lambda: None)
         for kernels in backend.GPU_KERNELS:
-            with backend.gpu_kernels(kernels):
-                gpu = {key: cupy.asarray(cpu[key]) for key in ("x", "cols", "dy")}
-                gpu["cache"] = pool_ops.max_pool_forward(gpu["x"], 2)[1]
-                sync = cupy.cuda.Device().synchronize
-                row[f"{kernels}_ms"] = median_ms(function, gpu, repeats, sync)
+            try:  # one kernel set failing must not lose the others' timings
+                with backend.gpu_kernels(kernels):
+                    gpu = {key: cupy.asarray(cpu[key]) for key in ("x", "cols", "dy")}
+                    gpu["cache"] = pool_ops.max_pool_forward(gpu["x"], 2)[1]
+                    sync = cupy.cuda.Device().synchronize
+                    row[f"{kernels}_ms"] = median_ms(function, gpu, repeats, sync)
+            except Exception as error:  # recorded, so that the run goes on
+                row[f"{kernels}_error"] = repr(error)
         rows.append(row)
     return rows
 
@@ -158,6 +177,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-train", action="store_true", help="skip the 100-epoch runs")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per kernel")
+    parser.add_argument(
+        "--pytest-timeout", type=float, default=420, help="seconds for pytest -m gpu (420)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help="folder for the JSON record (benchmarks/results)"
+    )
     args = parser.parse_args()
     from minicnn.cuda.device import cupy_problem
 
@@ -170,29 +195,41 @@ def main() -> int:
         "device": device_info(),
     }
     device = record["device"]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", device["name"]).strip("-").lower()
+    path = args.out / f"gpu_check-{slug}-{record['date'][:10]}.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def save():  # after every stage: a later failure keeps what was measured
+        path.write_text(json.dumps(record, indent=2) + "\n")
+
     print(
         f"device: {device['name']} (CUDA runtime {device['runtime_version']}, "
-        f"driver {device['driver_version']})"
+        f"driver {device['driver_version']})",
+        flush=True,
     )
-    record["pytest"] = run_pytest()
+    save()
+    record["pytest"] = run_pytest(args.pytest_timeout)
+    save()
     print(
-        f"pytest -m gpu: {record['pytest']['summary']} (exit code {record['pytest']['exit_code']})"
+        f"pytest -m gpu: {record['pytest']['summary']} (exit code {record['pytest']['exit_code']})",
+        flush=True,
     )
     record["kernel_timings_float32"] = time_kernels(args.repeats)
+    save()
     for row in record["kernel_timings_float32"]:
         times = "  ".join(
             f"{key[:-3]} {value:.3f}" for key, value in row.items() if key.endswith("_ms")
         )
-        print(f"{row['shape']:>18} {row['op']:<22} ms: {times}")
+        errors = "  ".join(
+            f"{key}: {value}" for key, value in row.items() if key.endswith("_error")
+        )
+        print(f"{row['shape']:>18} {row['op']:<22} ms: {times} {errors}".rstrip())
     if not args.skip_train:
         record["train_digits"] = train_digits()
+        save()
         print(f"minicnn train (digits, 100 epochs): {record['train_digits']}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", record["device"]["name"]).strip("-").lower()
-    path = RESULTS / f"gpu_check-{slug}-{record['date'][:10]}.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {path.relative_to(ROOT)}")
-    return record["pytest"]["exit_code"]
+    print(f"wrote {path}")
+    return 0 if record["pytest"]["exit_code"] == 0 else 1
 
 
 if __name__ == "__main__":

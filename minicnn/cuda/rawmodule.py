@@ -54,6 +54,8 @@ def raw_module(filename: str):
     return cupy.RawModule(code=read_source(filename), options=NVRTC_OPTIONS)
 
 
+@functools.cache
 def get_kernel(filename: str, name: str):
-    """The kernel ``name`` of ``kernels/filename``, callable as ``kernel(grid, block, args)``."""
+    """The kernel ``name`` of ``kernels/filename``, callable as ``kernel(grid, block, args)``
+    (looked up once: a lookup per launch would add to the timings of small kernels)."""
     return raw_module(filename).get_function(name)

@@ -18,9 +18,7 @@ from __future__ import annotations
 import functools
 
 from ..backend import get_array_module
-from ..ops.checks import check_input, spatial_layout
-from ..ops.geometry import pool_geometry
-from ..ops.pool import PoolCache, _check_grad_out, _divisors, check_pool_arguments
+from ..ops.pool import PoolCache, _check_grad_out, _divisors, check_pool_input
 from .geometry import MAX_BLOCKS, THREADS_PER_BLOCK, launch_for, window_3d
 
 
@@ -84,7 +82,7 @@ class GpuOps:
     ):
         """x (N, C, *S) → (y (N, C, *O), cache)."""
         xp = get_array_module(x)
-        kernel_size, stride, pairs, out_shape = _pool_arguments(
+        kernel_size, stride, pairs, out_shape = check_pool_input(
             x, kernel_size, stride, padding, ceil_mode
         )
         divisors = xp.asarray(
@@ -111,7 +109,7 @@ class GpuOps:
 
     def _extreme_pool_forward(self, x, kernel_size, stride, padding, ceil_mode, largest):
         xp = get_array_module(x)
-        kernel_size, stride, pairs, out_shape = _pool_arguments(
+        kernel_size, stride, pairs, out_shape = check_pool_input(
             x, kernel_size, stride, padding, ceil_mode
         )
         n, c, *spatial = x.shape
@@ -130,17 +128,6 @@ class GpuOps:
         ones = (1,) * len(spatial)
         window = window_3d(spatial, cache.kernel_size, cache.stride, cache.padding, ones, out_shape)
         return window, xp.empty(cache.x_shape, dtype=cache.dtype)
-
-
-def _pool_arguments(x, kernel_size, stride, padding, ceil_mode):
-    """The CPU code's checks: (kernel_size, stride, (lo, hi) padding pairs, O)."""
-    ndim = getattr(x, "ndim", 0) - 2
-    check_input(x, max(ndim, 1), None, spatial_layout(max(ndim, 1)))
-    kernel_size, stride, padding = check_pool_arguments(
-        ndim, kernel_size, stride, padding, ceil_mode
-    )
-    out_shape, pairs = pool_geometry(x.shape[2:], kernel_size, stride, padding, ceil_mode)
-    return kernel_size, stride, pairs, out_shape
 
 
 @functools.cache

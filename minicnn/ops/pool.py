@@ -104,7 +104,9 @@ def avg_pool_forward(
             x, kernel_size, stride, padding, ceil_mode, count_include_pad
         )
     xp = get_array_module(x)
-    out_shape, kernel_size, stride, pairs = _geometry(x, kernel_size, stride, padding, ceil_mode)
+    kernel_size, stride, pairs, out_shape = check_pool_input(
+        x, kernel_size, stride, padding, ceil_mode
+    )
     cols = _windows(x, kernel_size, stride, pairs, out_shape, fill=0.0)
     divisors = xp.asarray(
         _divisors(x.shape[2:], kernel_size, stride, pairs, out_shape, count_include_pad),
@@ -152,7 +154,9 @@ def check_pool_arguments(ndim, kernel_size, stride, padding, ceil_mode):
 
 
 def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
-    out_shape, kernel_size, stride, pairs = _geometry(x, kernel_size, stride, padding, ceil_mode)
+    kernel_size, stride, pairs, out_shape = check_pool_input(
+        x, kernel_size, stride, padding, ceil_mode
+    )
     if pool_compiled.supports(x):  # NumPy float32/64, 1-3 d: one compiled pass
         y, winners = pool_compiled.extreme_pool_forward(
             x, kernel_size, stride, pairs, out_shape, largest
@@ -167,15 +171,15 @@ def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
     return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
 
 
-def _geometry(x, kernel_size, stride, padding, ceil_mode):
-    """Check x and the hyperparameters: (out_shape, kernel_size, stride, padding pairs)."""
+def check_pool_input(x, kernel_size, stride, padding, ceil_mode):
+    """Check x and the hyperparameters: (kernel_size, stride, (lo, hi) padding pairs, O)."""
     ndim = getattr(x, "ndim", 0) - 2
     check_input(x, max(ndim, 1), None, spatial_layout(max(ndim, 1)))
     kernel_size, stride, padding = check_pool_arguments(
         ndim, kernel_size, stride, padding, ceil_mode
     )
     out_shape, pairs = pool_geometry(x.shape[2:], kernel_size, stride, padding, ceil_mode)
-    return out_shape, kernel_size, stride, pairs
+    return kernel_size, stride, pairs, out_shape
 
 
 def _windows(x, kernel_size, stride, pairs, out_shape, fill):

@@ -21,9 +21,8 @@ import numba
 import numpy as np
 
 from .conv_im2col import COMPILED_DTYPES
+from .im2col_compiled import MAX_SPATIAL_DIMS
 from .parallel import launch
-
-MAX_SPATIAL_DIMS = 3
 
 
 def supports(x) -> bool:

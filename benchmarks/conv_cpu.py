@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 
-ENVIRONMENT = dict(os.environ)  # as given: PyTorch's worker runs with it
 # minicnn's thread settings (see minicnn/__init__.py), set here because NumPy comes first.
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -43,13 +42,14 @@ from pathlib import Path
 
 import numpy as np
 from conv_shapes import HEADLINE, SHAPES, conv_flops, make_arrays, relative_error
-from torch_process import TorchProcess
 
 import minicnn
+from minicnn.bench.torch_impl import TorchWorker, torch_environment
 from minicnn.ops import conv_select
 from minicnn.ops.conv import conv_backward, conv_forward
 
 RESULTS = Path(__file__).parent / "results"
+TORCH_WORKER = Path(__file__).with_name("torch_worker.py")
 
 
 def minicnn_runner(algorithm=None):
@@ -140,7 +140,7 @@ def time_interleaved(shape_name, local, torch, rounds, calls=3):
     times = {name: [] for name in local}
     if torch is not None:
         times["torch"] = []
-        torch.ask("conv", shape_name, calls)  # warm-up: oneDNN builds its kernels
+        torch.ask(command="conv", shape=shape_name, count=calls)  # warm-up: oneDNN's kernels
     for _ in range(rounds):
         for name, run in local.items():
             warm_up(run, arrays)
@@ -149,7 +149,7 @@ def time_interleaved(shape_name, local, torch, rounds, calls=3):
                 run(*arrays)
                 times[name].append(time.perf_counter() - start)
         if torch is not None:
-            times["torch"].extend(torch.ask("conv", shape_name, calls))
+            times["torch"].extend(torch.ask(command="conv", shape=shape_name, count=calls))
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
@@ -162,7 +162,7 @@ def errors_vs_float64(shape_name, local, torch):
         name: relative_error(run(*make_arrays(shape_name)), exact) for name, run in local.items()
     }
     if torch is not None:
-        errors["torch"] = torch.ask("conv-error", shape_name)  # against PyTorch's float64
+        errors["torch"] = torch.ask(command="conv-error", shape=shape_name)  # PyTorch's float64
     return errors
 
 
@@ -218,7 +218,7 @@ def peak_memory(shape_name, name) -> int:
         capture_output=True,
         text=True,
         check=True,
-        env=ENVIRONMENT if is_torch else None,
+        env=torch_environment() if is_torch else None,
     )
     return int(result.stdout.split()[-1])
 
@@ -268,7 +268,7 @@ def machine_info(torch):
         "numpy": np.__version__,
         "minicnn": minicnn.__version__,
         "numba": __import__("numba").__version__,
-        "torch": None if torch is None else torch.ask("versions"),
+        "torch": None if torch is None else torch.versions,
     }
     try:
         with open("/proc/cpuinfo") as cpuinfo:
@@ -308,7 +308,7 @@ def format_row(row, peak):
 def summarize(rows):
     headline = [row for row in rows if row["shape"] in HEADLINE]
     summary = {}
-    if not headline:
+    if len(headline) < len(HEADLINE):  # the medians are over all five headline shapes
         return summary
     if all("torch" in row["seconds"] for row in headline):
         ratios = [row["seconds"]["minicnn"] / row["seconds"]["torch"] for row in headline]
@@ -355,7 +355,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     peak = sgemm_peak()
-    torch = None if args.no_torch else TorchProcess.start(ENVIRONMENT)
+    torch = None if args.no_torch else TorchWorker.start(TORCH_WORKER)[0]
     print("times in ms (medians); ratio = minicnn / torch; vs book, vs f32 = textbook / minicnn")
     print(TABLE_HEADER + (MEMORY_HEADER if args.memory else ""))
     rows = []

@@ -6,14 +6,16 @@ settings that stop this in minicnn's pools (see ``minicnn/__init__.py``) slow Py
 small operations. So PyTorch runs here with its default settings and no minicnn import, and
 the benchmark alternates calls between the two processes.
 
-Commands, one per line on stdin; each answer is one line of JSON on stdout:
+Requests, one JSON object per line on stdin (``minicnn.bench.torch_impl.TorchWorker`` sends
+them); each answer is one line of JSON on stdout:
 
-    conv SHAPE COUNT     seconds of COUNT float32 forward + backward calls, after 50 ms of
-                         untimed ones
-    conv-error SHAPE     largest error relative to PyTorch's float64 result
-    train-init NPZ       build the MNIST-1D CNN from the weights and batches in NPZ
-    train FIRST COUNT    run COUNT training steps from batch FIRST: seconds and mean loss
-    versions             PyTorch's version and thread count
+    {"command": "conv", "shape": S, "count": K}    seconds of K float32 forward + backward
+                                                   calls, after 50 ms of untimed ones
+    {"command": "conv-error", "shape": S}          largest error relative to float64
+    {"command": "train-init", "path": NPZ}         the MNIST-1D CNN from NPZ's weights
+    {"command": "train", "first": F, "count": K}   K training steps from batch F: seconds
+                                                   and mean loss
+    {"command": "versions"}                        PyTorch's version and thread count
 """
 
 from __future__ import annotations
@@ -115,16 +117,17 @@ def main():
     torch.set_num_threads(os.cpu_count())
     trainer = None
     for line in sys.stdin:
-        command, *args = line.split()
+        request = json.loads(line)
+        command = request["command"]
         if command == "conv":
-            answer = time_conv(args[0], int(args[1]))
+            answer = time_conv(request["shape"], request["count"])
         elif command == "conv-error":
-            answer = conv_error(args[0])
+            answer = conv_error(request["shape"])
         elif command == "train-init":
-            trainer = Trainer(args[0])
+            trainer = Trainer(request["path"])
             answer = "ready"
         elif command == "train":
-            answer = trainer.run(int(args[0]), int(args[1]))
+            answer = trainer.run(request["first"], request["count"])
         elif command == "versions":
             answer = {"torch": torch.__version__, "threads": torch.get_num_threads()}
         else:

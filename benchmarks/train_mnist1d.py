@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 
-ENVIRONMENT = dict(os.environ)  # as given: PyTorch's worker runs with it
 # minicnn's thread settings (see minicnn/__init__.py), set here because NumPy comes first.
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -26,9 +25,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from torch_process import TorchProcess
 
 import minicnn as mc
+from minicnn.bench.torch_impl import TorchWorker
 from minicnn.data import load_mnist1d
 from minicnn.models import mnist1d_cnn
 
@@ -73,9 +72,9 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=RESULTS / "train_mnist1d.json")
     args = parser.parse_args(argv)
 
-    torch = TorchProcess.start(ENVIRONMENT)
+    torch, problem = TorchWorker.start(Path(__file__).with_name("torch_worker.py"))
     if torch is None:
-        parser.error("PyTorch is not installed: there is nothing to compare with")
+        parser.error(f"{problem}: there is nothing to compare with")
     mc.manual_seed(0)
     train_set, _ = load_mnist1d()
     model = mnist1d_cnn()
@@ -86,16 +85,16 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "start.npz"
         save_for_torch(path, model, batches_x, batches_y)
-        torch.ask("train-init", path)
+        torch.ask(command="train-init", path=str(path))
     trainers = {"minicnn": minicnn_trainer(model, batches_x, batches_y)}
-    trainers["torch"] = lambda first, count: torch.ask("train", first, count)
+    trainers["torch"] = lambda first, count: torch.ask(command="train", first=first, count=count)
 
     blocks = {name: [] for name in trainers}
     for first in range(0, args.steps, args.block):
         count = min(args.block, args.steps - first)
         for name, run in trainers.items():
             blocks[name].append(run(first, count) | {"steps": count})
-    torch_version = torch.ask("versions")
+    torch_version = torch.versions
     torch.close()
 
     per_step = {

@@ -31,12 +31,17 @@ def torch_environment() -> dict:
     }
 
 
-class TorchWorker:
-    """A running ``torch_worker.py``, asked one request at a time."""
+WORKER = Path(__file__).with_name("torch_worker.py")
 
-    def __init__(self):
+
+class TorchWorker:
+    """A running PyTorch worker script (``torch_worker.py`` unless another is given), asked
+    one JSON request at a time; it answers each with one line of JSON. The worker must
+    answer ``{"command": "versions"}``."""
+
+    def __init__(self, script: Path = WORKER):
         self._process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("torch_worker.py"))],
+            [sys.executable, str(script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -45,11 +50,11 @@ class TorchWorker:
         self.versions = self.ask(command="versions")
 
     @classmethod
-    def start(cls) -> tuple[TorchWorker | None, str | None]:
+    def start(cls, script: Path = WORKER) -> tuple[TorchWorker | None, str | None]:
         """(the worker, None), or (None, why it cannot start)."""
         if importlib.util.find_spec("torch") is None:
             return None, "PyTorch is not installed (pip install torch)"
-        return cls(), None
+        return cls(script), None
 
     def ask(self, **request):
         """Send one request; return the worker's answer (``RuntimeError`` for an error)."""

@@ -1,6 +1,6 @@
 """PyTorch timed in a process of its own: the reference rows of ``minicnn bench``.
 
-Run as a script by ``torch_process.py`` (never imported from minicnn): in one process,
+Run as a script by ``torch_impl.py`` (never imported from minicnn): in one process,
 PyTorch's thread pool and minicnn's (NumPy's BLAS, Numba) keep spinning after their work and
 slow each other down on a few cores, and the settings minicnn's import makes against that
 (``OMP_WAIT_POLICY=PASSIVE``) slow PyTorch's own small operations. So this process imports

@@ -12,5 +12,6 @@ Files:
     measure.py         interleaved turns, medians, rates, ratios to the reference
     machine.py         the machine's description and peaks
     report.py, plot.py the table, the bar chart and the roofline
+    summary.py         the headline figures: ratios to cuDNN, fractions of peak, speed-ups
     command.py         the command-line arguments and the run
 """

@@ -20,6 +20,7 @@ from . import implementations, machine, plot
 from .measure import Context, add_rates, measure_case
 from .report import HEADER, Table
 from .shapes import OPS, QUICK_SHAPES, SHAPES, make_cases
+from .summary import summarize, summary_lines
 from .torch_impl import TorchImplementation, TorchWorker
 
 DEFAULT_OUT = Path("benchmarks") / "results"
@@ -115,6 +116,9 @@ def run_bench(args) -> dict:
             context.torch.close()
     if table.reasons:
         print(table.footnotes())
+    figures = summarize(rows)
+    for line in summary_lines(figures):
+        print(line)
 
     device = gpu_name or "cpu"
     stem = "bench-" + re.sub(r"[^a-z0-9]+", "-", device.lower()).strip("-")
@@ -132,6 +136,7 @@ def run_bench(args) -> dict:
             "implementations": {impl.name: impl.description for impl in chosen},
         },
         "rows": rows,
+        "summary": figures,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     paths = [args.out / f"{stem}.json", args.out / f"{stem}.png"]

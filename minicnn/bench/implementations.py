@@ -5,10 +5,7 @@ Each one has a ``name``, a ``device`` ("cpu" or "gpu"), a ``description``, ``ref
 or why it cannot run on this machine at all) and ``prepare(case, context)`` (a timer for one
 case, or ``Unavailable`` saying why it cannot run that case).
 
-A new kernel joins the comparison as one more entry here: an implicit-GEMM CUDA convolution
-(forward, backward-data and backward-weights without materialised columns) would be a
-``"gpu"`` entry between ``numba-cuda`` and ``cudnn``, with its own ``prepare`` that can time
-the two backward ops separately.
+A new kernel joins the comparison as one more entry here.
 """
 
 from __future__ import annotations
@@ -46,6 +43,14 @@ IMPLEMENTATIONS = (
     ),
     MinicnnImplementation(
         "numba-cuda", "gpu", "im2col", "numba", "minicnn, Numba CUDA kernels + cuBLAS"
+    ),
+    MinicnnImplementation(
+        "implicit-gemm",
+        "gpu",
+        "implicit-gemm",
+        "cuda-c",
+        "minicnn, implicit-GEMM CUDA C kernels (kernels/conv_implicit_gemm.cu), no columns",
+        owns_pooling=False,
     ),
     TorchImplementation("cudnn", "gpu", "cuda", "cuDNN through PyTorch, TF32 off (strict FP32)"),
 )

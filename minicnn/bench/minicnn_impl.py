@@ -66,9 +66,10 @@ class MinicnnImplementation:
     def prepare(self, case: Case, context) -> Prepared:
         """A timer for ``case``; ``Unavailable`` if this implementation cannot run it."""
         if case.op == "maxpool" and not self.owns_pooling:
+            row = "numba" if self.device == "cpu" else "cuda-c"
             raise Unavailable(
-                "minicnn's max pooling does not depend on the convolution algorithm (compiled "
-                "with Numba for float32/float64): timed in the numba row"
+                "minicnn's max pooling does not depend on the convolution algorithm: timed in "
+                f"the {row} row"
             )
         arrays = make_operands(case.spec())
         if self.device == "gpu":

@@ -16,8 +16,9 @@ and O; the algorithm files write these out.
 
 This file checks the arguments and runs one of several algorithms that compute the same
 thing (``ops/conv_select.py`` picks one per shape; each file explains its own):
-``ops/conv_im2col.py`` (im2col + GEMM, the classic), ``ops/conv_pointwise.py`` (1×1 kernels)
-and ``ops/conv_winograd.py`` (3×3 kernels). An algorithm has three steps: ``prepare`` (unroll or
+``ops/conv_im2col.py`` (im2col + GEMM, the classic), ``ops/conv_pointwise.py`` (1×1 kernels),
+``ops/conv_winograd.py`` (3×3 kernels) and, on the GPU, ``ops/conv_implicit_gemm.py`` (the
+GEMMs of im2col without the columns). An algorithm has three steps: ``prepare`` (unroll or
 transform the input: the workspace), ``forward``, and ``backward`` from the workspace.
 
 Bounded memory: when the workspace of the whole batch (what ``prepare`` makes, plus what

@@ -43,6 +43,7 @@ class Im2colGemm:
         self.name, self.compiled = name, compiled
         self._unroll = im2col_compiled if compiled else im2col_sliced
         self.reuses_workspace = compiled  # the compiled im2col can fill a given buffer
+        self.devices = ("cpu",) if compiled else ("cpu", "gpu")
 
     def supports(self, x, weight, geometry) -> str | None:
         """None when this algorithm can run the convolution, otherwise why not."""

@@ -24,6 +24,7 @@ class Pointwise:
     """1×1 convolution as a batched GEMM."""
 
     name = "pointwise"
+    devices = ("cpu", "gpu")
     reuses_workspace = False
 
     def supports(self, x, weight, geometry) -> str | None:

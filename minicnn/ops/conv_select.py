@@ -6,6 +6,9 @@ Every algorithm computes the same convolution (the tests hold each to the same o
     im2col-numba   the same with Numba-compiled im2col/col2im (1-3 dims, NumPy)
     pointwise      1×1 kernels without padding: the convolution is a GEMM, no im2col
     winograd       F(4×4, 3×3) for 2-d 3×3 kernels, stride 1, dilation 1 (NumPy)
+    implicit-gemm  the im2col GEMMs without the columns: CUDA C kernels (CuPy float32, 1-3 dims)
+
+Each algorithm's ``devices`` says where it runs: ("cpu",), ("gpu",) or both.
 
 ``"auto"`` (the default) picks, in this order: ``pointwise`` when it applies; ``winograd``
 for 3×3/stride-1 layers with enough channels and output tiles to pay for the transforms;
@@ -13,7 +16,10 @@ for 3×3/stride-1 layers with enough channels and output tiles to pay for the tr
 where it applies and the columns are large; ``im2col`` otherwise — on small columns NumPy's
 slicing beats the compiled loops (measured: half the time on the MNIST-1D CNN's layers).
 The thresholds come from ``benchmarks/conv_cpu.py`` and ``benchmarks/train_mnist1d.py`` on a
-2-core machine. Force one for a call with
+2-core machine. On the GPU, ``implicit-gemm`` comes before ``im2col`` (cuBLAS on the
+columns) for every float32 layer that is not 1×1, since it moves less memory and needs no
+workspace: a reasoned default rather than a measured one. ``minicnn bench`` times the two
+against each other on a GPU. Force one for a call with
 ``conv_forward(..., algorithm="winograd")``, for a block with ``with conv_algorithm("im2col"):``
 or for the process with ``set_conv_algorithm("im2col")``. A forced algorithm that cannot run
 the shape raises ``ValueError`` saying why.
@@ -32,6 +38,7 @@ import numbers
 from types import SimpleNamespace
 
 from .conv_im2col import Im2colGemm
+from .conv_implicit_gemm import ImplicitGemm
 from .conv_pointwise import Pointwise
 from .conv_winograd import TILE_OUT, Winograd
 
@@ -42,6 +49,7 @@ ALGORITHMS = {
         Im2colGemm("im2col-numba", compiled=True),
         Pointwise(),
         Winograd(),
+        ImplicitGemm(),
     )
 }
 CHOICES = ("auto", *ALGORITHMS)
@@ -113,7 +121,7 @@ def _preferences(x, weight, geometry):
     winograd = ("winograd",) if wide and tiles >= WINOGRAD_MIN_TILES else ()
     columns = x.shape[0] * x.shape[1] * math.prod(geometry.kernel_size + geometry.out_shape)
     compiled = ("im2col-numba",) if columns >= COMPILED_MIN_COLUMNS else ()
-    return ("pointwise", *winograd, *compiled, "im2col")
+    return ("pointwise", *winograd, *compiled, "implicit-gemm", "im2col")
 
 
 def _check_name(name) -> str:

@@ -79,6 +79,7 @@ class Winograd:
     """Winograd F(4×4, 3×3) for 2-d 3×3 convolutions with stride 1 and dilation 1."""
 
     name = "winograd"
+    devices = ("cpu",)
     reuses_workspace = True
 
     def supports(self, x, weight, geometry) -> str | None:

@@ -36,7 +36,7 @@ def test_quick_run_writes_json_and_png_with_every_row(quick_run):
         assert json_path.name == "bench-cpu.json"
     assert json_path.with_suffix(".png").stat().st_size > 0
     result = json.loads(json_path.read_text())
-    assert set(result) == {"machine", "peaks", "settings", "rows"}
+    assert set(result) == {"machine", "peaks", "settings", "rows", "summary"}
     assert {"cpu", "cpu_count", "numpy", "numba", "minicnn", "torch", "gpu"} <= set(
         result["machine"]
     )
@@ -71,7 +71,8 @@ def test_gpu_rows_are_unavailable_with_the_reason(quick_run):
     out, text = quick_run
     rows = json.loads((out / "bench-cpu.json").read_text())["rows"]
     gpu_rows = [row for row in rows if row["device"] == "gpu"]
-    assert {row["implementation"] for row in gpu_rows} == {"cuda-c", "numba-cuda", "cudnn"}
+    names = {"cuda-c", "numba-cuda", "implicit-gemm", "cudnn"}
+    assert {row["implementation"] for row in gpu_rows} == names
     assert all(row["status"] == "unavailable" for row in gpu_rows)
     assert all(row["reason"].startswith("no GPU: ") for row in gpu_rows)
     assert "unavailable: " in text and "cuda-c [" in text and "[1] no GPU: " in text
@@ -109,10 +110,11 @@ def test_bad_options_are_argparse_errors(arguments, message, capsys):
 @pytest.mark.gpu
 @pytest.mark.skipif(cupy_problem() is not None, reason=f"no GPU: {cupy_problem()}")
 def test_gpu_rows_are_measured_on_a_gpu(tmp_path):
-    arguments = [*TINY, "--impl", "cuda-c", "numba-cuda", "cudnn", "--out", str(tmp_path)]
-    assert main(["bench", *arguments]) == 0
+    names = ["cuda-c", "numba-cuda", "implicit-gemm", "cudnn"]
+    assert main(["bench", *TINY, "--impl", *names, "--out", str(tmp_path)]) == 0
     (json_path,) = tmp_path.glob("bench-*.json")
     rows = json.loads(json_path.read_text())["rows"]
-    cuda_c = [r for r in rows if r["implementation"] == "cuda-c" and r["op"] == "conv-fwd"]
-    assert all(r["status"] == "ok" and r["seconds"] > 0 for r in cuda_c)
+    for name in ("cuda-c", "implicit-gemm"):
+        conv = [r for r in rows if r["implementation"] == name and r["op"].startswith("conv")]
+        assert conv and all(r["status"] == "ok" and r["seconds"] > 0 for r in conv), name
     assert list(tmp_path.glob("*roofline.png"))

@@ -33,6 +33,11 @@ ENTRY_POINTS = {
         for suffix in ("f32", "f64")
     ],
     "elementwise.cu": ["bias_relu_f32", "bias_relu_f64", "dropout_f32", "dropout_f64"],
+    "conv_implicit_gemm.cu": [
+        f"conv_{kind}_implicit_gemm_m{rows}"
+        for kind in ("forward", "backward_data", "backward_weights")
+        for rows in (64, 128)
+    ],
 }
 
 

@@ -227,6 +227,45 @@ def test_conv_through_each_kernel_set_matches_numpy(kernels, cp):
         close(gpu_grad, cpu_grad, np.float64)
 
 
+IMPLICIT_GEMM_CASES = [
+    # (x shape, weight shape, stride, padding, dilation, groups)
+    ((2, 3, 9, 10), (5, 3, 3, 3), 1, 1, 1, 1),
+    ((2, 4, 9, 10), (6, 2, 3, 2), (2, 1), (1, 0), (1, 2), 2),
+    ((3, 8, 17), (70, 8, 3), 2, 1, 1, 1),
+    ((2, 2, 4, 5, 6), (4, 1, 2, 3, 2), (1, 2, 1), 1, (2, 1, 1), 2),
+    ((8, 64, 14, 14), (128, 64, 3, 3), 1, 1, 1, 1),  # float4 loads, many tiles, split dW
+    ((4, 32, 15, 15), (48, 32, 5, 5), 2, 2, 1, 1),
+]
+
+
+@pytest.mark.parametrize("case", IMPLICIT_GEMM_CASES, ids=str)
+def test_implicit_gemm_matches_numpy_and_is_deterministic(case, cp):
+    x_shape, w_shape, *hyper = case
+    x, w = random_array(x_shape, np.float64), random_array(w_shape, np.float64, seed=8)
+    bias = random_array(w_shape[:1], np.float64, seed=9)
+    y, cache = mc.ops.conv_forward(x, w, bias, *hyper)
+    dy = random_array(y.shape, np.float64, seed=10)
+    expected = (y, *mc.ops.conv_backward(dy, cache))
+    gpu = [cp.asarray(a, dtype=np.float32) for a in (x, w, bias, dy)]
+    runs = []
+    for _ in range(2):
+        y_gpu, cache_gpu = mc.ops.conv_forward(*gpu[:3], *hyper, algorithm="implicit-gemm")
+        runs.append((y_gpu, *mc.ops.conv_backward(gpu[3], cache_gpu)))
+    for found, want in zip(runs[0], expected):
+        assert found.dtype == np.float32
+        scale = float(np.abs(want).max())
+        np.testing.assert_allclose(found.get(), want, rtol=0, atol=2e-5 * max(scale, 1.0))
+    for first, second in zip(*runs):
+        assert bool((first == second).all())  # no atomics: the same bits on every run
+
+
+def test_auto_picks_implicit_gemm_for_float32_on_the_gpu(cp):
+    x, w = cp.ones((2, 4, 8, 8), np.float32), cp.ones((8, 4, 3, 3), np.float32)
+    assert mc.ops.conv_forward(x, w)[1].algorithm == "implicit-gemm"
+    assert mc.ops.conv_forward(x.astype(np.float64), w)[1].algorithm == "im2col"
+    assert mc.ops.conv_forward(x, w[:, :, :1, :1])[1].algorithm == "pointwise"
+
+
 def test_a_short_training_run_matches_the_cpu(tmp_path):
     from minicnn.train import TrainConfig, train
 

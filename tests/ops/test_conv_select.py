@@ -49,6 +49,8 @@ def test_forcing_an_algorithm_that_cannot_run_the_shape_says_why():
         conv_forward(x, weight, algorithm="winograd")
     with pytest.raises(ValueError, match=r"'pointwise' cannot run.*kernel of 1"):
         conv_forward(x, weight, algorithm="pointwise")
+    with pytest.raises(ValueError, match=r"'implicit-gemm' cannot run.*CuPy \(GPU\) arrays"):
+        conv_forward(x.astype(np.float32), weight.astype(np.float32), algorithm="implicit-gemm")
 
 
 def test_unknown_names_are_refused():

@@ -1,0 +1,68 @@
+// Just enough of CUDA to run a kernel file on the host, for tests on a machine without a GPU.
+//
+// Compile a .cu file as C++20 with this header force-included (g++ -include cuda_host.h).
+// A launch runs the blocks one after another; the threads of a block are real threads, so
+// __syncthreads is a real barrier and __shared__ variables (function statics here) are
+// shared by the block. What this cannot catch: races between blocks, and bugs of the GPU's
+// memory model such as a missing __syncthreads that the host's timing happens to hide.
+#pragma once
+
+#include <algorithm>
+#include <barrier>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static
+#define __restrict__ __restrict
+#define __launch_bounds__(...)
+#define __align__(n) __attribute__((aligned(n)))
+
+struct dim3 {
+    unsigned x = 1, y = 1, z = 1;
+};
+struct float2 {
+    float x, y;
+};
+struct alignas(16) float4 {
+    float x, y, z, w;
+};
+struct alignas(16) int4 {
+    int x, y, z, w;
+};
+
+inline thread_local dim3 threadIdx, blockIdx;
+inline dim3 blockDim, gridDim;
+inline std::barrier<>* block_barrier = nullptr;
+
+inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+
+using std::max;
+using std::min;
+
+// Run body() as kernel<<<grid, threads>>>: every block in turn, `threads` threads each.
+template <typename Body>
+void emulate_launch(dim3 grid, unsigned threads, Body body) {
+    gridDim = grid;
+    blockDim = {threads, 1, 1};
+    std::barrier<> barrier(threads);
+    block_barrier = &barrier;
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            threadIdx = {t, 0, 0};
+            for (unsigned z = 0; z < grid.z; ++z)
+                for (unsigned y = 0; y < grid.y; ++y)
+                    for (unsigned x = 0; x < grid.x; ++x) {
+                        blockIdx = {x, y, z};
+                        body();
+                        barrier.arrive_and_wait();  // no thread starts the next block early
+                    }
+        });
+    }
+    for (std::thread& thread : pool) thread.join();
+}

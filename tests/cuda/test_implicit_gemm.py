@@ -1,0 +1,170 @@
+"""The implicit-GEMM kernels (``kernels/conv_implicit_gemm.cu``) and their launchers
+(``minicnn/cuda/implicit_gemm.py``) without a GPU: the ``.cu`` file is compiled for the host
+with ``host/cuda_host.h`` (blocks in turn, each block's threads as real threads meeting at
+``__syncthreads``), and the launchers run it through ctypes instead of CuPy. Everything but
+the GPU itself is the code that runs on one: the tile sizes, the grids, the tap tables, the
+split reduction, the vector and scalar loads, and every index computation.
+
+Oracle: minicnn's CPU convolution in float64. Skipped, saying why, without a C++20 compiler.
+"""
+
+import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minicnn.cuda import implicit_gemm
+from minicnn.cuda.geometry import window_3d
+from minicnn.cuda.rawmodule import kernel_dir
+from minicnn.ops.conv import conv_backward, conv_forward
+from minicnn.testing import conv_configs
+
+HOST = Path(__file__).parent / "host"
+CXX = shutil.which("g++")
+RTOL = 1e-5  # float32 sums of up to a few hundred products, relative to the largest entry
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """``run(name, grid, block, args)`` executing the host build of the kernel file."""
+    if CXX is None:
+        pytest.skip("g++ is not on PATH: the kernels cannot be compiled for the host")
+    library = tmp_path_factory.mktemp("host") / "conv_implicit_gemm_host.so"
+    command = [CXX, "-std=c++20", "-O2", "-shared", "-fPIC", "-pthread", "-fno-strict-aliasing"]
+    command += ["-Wall", "-Werror", "-Wno-unknown-pragmas", "-include", str(HOST / "cuda_host.h")]
+    command += ["-I", str(kernel_dir()), "-o", str(library)]
+    command.append(str(HOST / "conv_implicit_gemm_host.cpp"))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 and "barrier" in result.stderr and "No such file" in result.stderr:
+        pytest.skip(f"{CXX} has no C++20 <barrier>: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    host = ctypes.CDLL(str(library))
+
+    def launch(name, grid, block, args):
+        assert len(block) == 1 and block[0] == implicit_gemm.THREADS
+        values = [
+            ctypes.c_void_p(value.ctypes.data) if isinstance(value, np.ndarray) else int(value)
+            for value in args
+        ]
+        assert all(type(value) is np.int32 for value in args if not isinstance(value, np.ndarray))
+        getattr(host, f"host_{name}")(*map(ctypes.c_uint, (*grid, *block)), *values)
+
+    return launch
+
+
+def reference(x, weight, grad_out, config):
+    """y, dx and dW by minicnn's CPU convolution in float64."""
+    y, cache = conv_forward(
+        x.astype(np.float64), weight.astype(np.float64), **config.hyperparameters()
+    )
+    dx, dweight, _ = conv_backward(grad_out.astype(np.float64), cache)
+    return y, dx, dweight, cache.geometry
+
+
+def assert_close(actual, expected):
+    assert actual.dtype == np.float32 and actual.shape == expected.shape
+    scale = max(np.abs(expected).max(), 1.0)
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=RTOL * scale)
+
+
+def check_all_passes(run, config, seed=0, sms=implicit_gemm.H100_SMS):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(config.input_shape).astype(np.float32)
+    weight = rng.standard_normal(config.weight_shape).astype(np.float32)
+    out_shape = conv_forward(x[:1], weight, **config.hyperparameters())[0].shape[1:]
+    grad_out = rng.standard_normal((x.shape[0], *out_shape)).astype(np.float32)
+    inputs = [array.copy() for array in (x, weight, grad_out)]
+    y, dx, dweight, geometry = reference(x, weight, grad_out, config)
+
+    assert_close(implicit_gemm.forward(x, weight, geometry, run=run), y)
+    assert_close(implicit_gemm.backward_data(grad_out, weight, geometry, x.shape, run=run), dx)
+    found = implicit_gemm.backward_weights(grad_out, x, geometry, weight.shape, run=run, sms=sms)
+    assert_close(found, dweight)
+    for before, after in zip(inputs, (x, weight, grad_out)):
+        np.testing.assert_array_equal(before, after)
+
+
+def config_of(input_shape, weight_shape, stride=1, padding=0, dilation=1, groups=1):
+    """A ``conv_configs``-like object for one hand-picked convolution."""
+    from types import SimpleNamespace
+
+    def hyperparameters():
+        return dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+    return SimpleNamespace(
+        input_shape=input_shape, weight_shape=weight_shape, hyperparameters=hyperparameters
+    )
+
+
+CASES = {
+    # scalar loads of W (C_in·taps = 27 is odd), 64-row tiles, a partial column tile
+    "rgb-3x3": config_of((2, 3, 9, 10), (5, 3, 3, 3), padding=1),
+    # 128-row tiles (130 output channels, a partial row tile), float4 loads of W, float2 of Wᵀ
+    "wide-3x3": config_of((2, 16, 12, 12), (130, 16, 3, 3), padding=1),
+    # stride, dilation, uneven padding per axis and groups
+    "strided-groups": config_of((2, 4, 9, 10), (6, 2, 3, 2), (2, 1), (1, 0), (1, 2), 2),
+    "conv1d": config_of((3, 8, 17), (70, 8, 3), 2, 1),
+    "conv3d": config_of((2, 2, 4, 5, 6), (4, 1, 2, 3, 2), (1, 2, 1), 1, (2, 1, 1), 2),
+    # more output columns than one tile in each direction, stride 2 gathers in backward-data
+    "many-tiles": config_of((3, 4, 15, 16), (8, 4, 3, 3), 2, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_pass_matches_the_cpu_convolution(run, name):
+    check_all_passes(run, CASES[name])
+
+
+@pytest.mark.parametrize("sms", [1, 4, 64])
+def test_backward_weights_is_the_same_however_its_reduction_is_split(run, sms):
+    # one 64 × 128 tile; 4·32·32 = 4096 output positions to sum over, at least 128 per slice
+    config = config_of((4, 4, 32, 32), (8, 4, 3, 3), padding=1)
+    assert implicit_gemm.split_slices(1, 4096, sms) == min(2 * sms, 32)
+    rng = np.random.default_rng(sms)
+    x = rng.standard_normal(config.input_shape).astype(np.float32)
+    weight = rng.standard_normal(config.weight_shape).astype(np.float32)
+    grad_out = rng.standard_normal((4, 8, 32, 32)).astype(np.float32)
+    _, _, dweight, geometry = reference(x, weight, grad_out, config)
+    found = implicit_gemm.backward_weights(grad_out, x, geometry, weight.shape, run=run, sms=sms)
+    assert_close(found, dweight)
+
+
+@settings(max_examples=50, deadline=None)
+@given(config=conv_configs(max_channels_per_group=5), seed=st.integers(0, 2**16))
+def test_matches_the_cpu_convolution_on_random_geometries(run, config, seed):
+    check_all_passes(run, config, seed, sms=4)
+
+
+def test_split_slices_fills_the_gpu_but_keeps_slices_long():
+    assert implicit_gemm.split_slices(tiles=1, reduction=8 * 16 * 1000, sms=132) == 264
+    assert implicit_gemm.split_slices(tiles=1, reduction=8 * 16 * 3, sms=132) == 3
+    assert implicit_gemm.split_slices(tiles=500, reduction=10**6, sms=132) == 1
+    assert implicit_gemm.split_slices(tiles=1, reduction=5, sms=132) == 1
+
+
+def test_tile_rows_covers_small_results_with_one_short_tile():
+    assert [implicit_gemm.tile_rows(r) for r in (1, 64, 65, 512)] == [64, 64, 128, 128]
+
+
+def test_tap_tables_by_hand():
+    # 2-d input 5×6, kernel 2×2, dilation (1, 2): taps (0,0) (0,2) (1,0) (1,2), 2 channels
+    window = window_3d((5, 6), (2, 2), (1, 1), ((0, 0), (0, 0)), (1, 2), (4, 4))
+    forward = implicit_gemm.tap_table("forward", 2, window)
+    within = [0, 2, 6, 8]  # dy·W + dx
+    assert forward[:, 0].tolist() == within + [30 + offset for offset in within]
+    assert forward[:4, 1:].tolist() == [[0, 0, 0], [0, 0, 2], [0, 1, 0], [0, 1, 2]]
+    backward = implicit_gemm.tap_table("backward-data", 2, window)
+    assert backward[:, 0].tolist() == [0] * 4 + [16] * 4  # channel k starts at k·ΠO
+    assert backward.dtype == np.int32 and backward.flags.c_contiguous
+
+
+def test_inputs_other_than_float32_are_refused():
+    x, weight = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))
+    _, cache = conv_forward(x, weight)
+    with pytest.raises(TypeError, match="float32, got x of float64"):
+        implicit_gemm.forward(x, weight.astype(np.float32), cache.geometry, run=None)

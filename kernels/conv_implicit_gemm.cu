@@ -58,7 +58,7 @@ struct ImageMatrix {
     long long image_stride;
 
     __device__ long long offset(int row, int col) const {
-        const int image = col / per_image;
+        const int image = col < per_image ? 0 : col / per_image;  // weights: never divides
         return row * row_stride + image * image_stride + (col - image * per_image);
     }
 

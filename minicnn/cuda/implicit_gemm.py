@@ -148,9 +148,14 @@ def _float32(xp, array, name):
 
 def _sm_count(xp) -> int:
     """The current GPU's number of SMs (an H100's when ``xp`` is NumPy)."""
-    if xp is np:
-        return H100_SMS
-    return xp.cuda.Device().attributes["MultiProcessorCount"]
+    return H100_SMS if xp is np else _device_sms(xp.cuda.Device().id)
+
+
+@functools.cache
+def _device_sms(device: int) -> int:
+    import cupy
+
+    return cupy.cuda.Device(device).attributes["MultiProcessorCount"]
 
 
 def _tap_table(xp, kind, channels, window):

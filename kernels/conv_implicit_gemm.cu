@@ -10,7 +10,7 @@
 // `cols` is the im2col matrix of minicnn/ops/conv_im2col.py; here it is never stored: when a
 // tile of it is needed, each element is gathered from x (or, for `dcols`, from dy, the way
 // col2im gathers) into shared memory. The first operand of each product is an ordinary
-// matrix (the weights; Wᵀ is transposed on the host, it is small; dy read image by image).
+// matrix (the weights; Wᵀ, a small copy the launcher makes; dy, read image by image).
 //
 // One block computes a BM × 128 tile of the result with 256 threads (16 × 16):
 //   1. Shared-memory tiles. The block walks the reduction in steps of BK = 8: it copies a
@@ -29,7 +29,8 @@
 //      and pointer are aligned to it, else one scalar load each.
 //
 // The gathers of the second operand need, for every reduction index (channel, tap), that
-// tap's offsets. They come from a small table built on the host (minicnn/cuda/implicit_gemm.py):
+// tap's offsets. They come from a small table the launcher builds once per geometry
+// (minicnn/cuda/implicit_gemm.py):
 // one int4 per reduction index, read by all threads of a warp at once (a broadcast), instead
 // of three integer divisions per element. Backward-weights reduces over (image, output
 // position), too long for a table; it divides. Its reduction is long and its result small,

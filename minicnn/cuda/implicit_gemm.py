@@ -88,11 +88,11 @@ def backward_weights(grad_out, x, geometry, weight_shape, run=cuda_run, sms=None
     ``sms``, the GPU's SM count, is read from the device when not given): one block per tile
     and slice, each writing its partial sum; the slices are then added in order.
     """
+    reduction = _int32_count(x.shape[0] * math.prod(geometry.out_shape))
     xp = get_array_module(grad_out)
     grad_out, x = _float32(xp, grad_out, "grad_out"), _float32(xp, x, "x")
     groups, c_out = geometry.groups, weight_shape[0]
     rows, cols = c_out // groups, math.prod(weight_shape[1:])
-    reduction = x.shape[0] * math.prod(geometry.out_shape)
     tiles = -(-rows // tile_rows(rows)) * -(-cols // TILE_COLS) * groups
     slices = split_slices(tiles, reduction, _sm_count(xp) if sms is None else sms)
     steps_per_slice = -(-reduction // (REDUCTION_STEP * slices))
@@ -118,14 +118,18 @@ def split_slices(tiles: int, reduction: int, sms: int) -> int:
 def _launch(run, kind, rows, cols, depth, arrays, ints):
     """Launch pass ``kind`` over a ``rows`` × ``cols`` result per grid layer, ``depth`` layers
     (groups, times slices for backward-weights)."""
-    if cols >= 2**31:
-        raise ValueError(
-            "the convolution is too large for the implicit-GEMM kernels' int32 indices"
-        )
+    _int32_count(cols)
     height = tile_rows(rows)
     name = f"conv_{kind}_implicit_gemm_m{height}"
     grid = (-(-cols // TILE_COLS), -(-rows // height), depth)
     run(name, grid, (THREADS,), (*arrays, *ints))
+
+
+def _int32_count(count: int) -> int:
+    """``count``, checked to fit the kernels' int indices."""
+    if count >= 2**31:
+        raise ValueError("the convolution is too large for the implicit-GEMM kernels' int indices")
+    return count
 
 
 def _conv_ints(images, channels_in, channels_out, groups, window):
@@ -193,8 +197,6 @@ def tap_table(kind: str, channels: int, window) -> np.ndarray:
     offsets = (start[:, None] + within[None, :]).reshape(-1, 1)
     shifts = np.tile(taps, (channels, 1))
     table = np.concatenate([offsets, shifts], axis=1)
-    if table.size and np.abs(table).max() >= 2**31:
-        raise ValueError(
-            "the convolution is too large for the implicit-GEMM kernels' int32 offsets"
-        )
+    if table.size:
+        _int32_count(int(np.abs(table).max()))
     return np.ascontiguousarray(table, dtype=np.int32)

@@ -12,17 +12,19 @@ Each algorithm's ``devices`` says where it runs: ("cpu",), ("gpu",) or both.
 
 ``"auto"`` (the default) picks, in this order: ``pointwise`` when it applies; ``winograd``
 for 3×3/stride-1 layers with enough channels and output tiles to pay for the transforms;
-``im2col-numba``
-where it applies and the columns are large; ``im2col`` otherwise — on small columns NumPy's
-slicing beats the compiled loops (measured: half the time on the MNIST-1D CNN's layers).
+``im2col-numba`` where it applies and the columns are large; ``im2col`` otherwise — on small
+columns NumPy's slicing beats the compiled loops (measured: half the time on the MNIST-1D
+CNN's layers).
 The thresholds come from ``benchmarks/conv_cpu.py`` and ``benchmarks/train_mnist1d.py`` on a
 2-core machine. On the GPU, ``implicit-gemm`` comes before ``im2col`` (cuBLAS on the
 columns) for every float32 layer that is not 1×1, since it moves less memory and needs no
 workspace: a reasoned default rather than a measured one. ``minicnn bench`` times the two
-against each other on a GPU. Force one for a call with
-``conv_forward(..., algorithm="winograd")``, for a block with ``with conv_algorithm("im2col"):``
-or for the process with ``set_conv_algorithm("im2col")``. A forced algorithm that cannot run
-the shape raises ``ValueError`` saying why.
+against each other on a GPU. It is a CUDA C kernel, so ``auto`` takes it only while the CUDA C
+kernels are the GPU kernel set (``minicnn.backend.set_gpu_kernels``, the default).
+
+Force one for a call with ``conv_forward(..., algorithm="winograd")``, for a block with
+``with conv_algorithm("im2col"):`` or for the process with ``set_conv_algorithm("im2col")``.
+A forced algorithm that cannot run the shape raises ``ValueError`` saying why.
 
 The workspace limit bounds the scratch memory of one call (the im2col columns and, in
 backward, their gradient; Winograd's transformed tiles and products): a batch whose
@@ -37,6 +39,7 @@ import math
 import numbers
 from types import SimpleNamespace
 
+from ..backend import get_gpu_kernels
 from .conv_im2col import Im2colGemm
 from .conv_implicit_gemm import ImplicitGemm
 from .conv_pointwise import Pointwise
@@ -121,7 +124,8 @@ def _preferences(x, weight, geometry):
     winograd = ("winograd",) if wide and tiles >= WINOGRAD_MIN_TILES else ()
     columns = x.shape[0] * x.shape[1] * math.prod(geometry.kernel_size + geometry.out_shape)
     compiled = ("im2col-numba",) if columns >= COMPILED_MIN_COLUMNS else ()
-    return ("pointwise", *winograd, *compiled, "implicit-gemm", "im2col")
+    implicit = ("implicit-gemm",) if get_gpu_kernels() == "cuda-c" else ()
+    return ("pointwise", *winograd, *compiled, *implicit, "im2col")
 
 
 def _check_name(name) -> str:

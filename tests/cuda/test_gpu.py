@@ -264,6 +264,9 @@ def test_auto_picks_implicit_gemm_for_float32_on_the_gpu(cp):
     assert mc.ops.conv_forward(x, w)[1].algorithm == "implicit-gemm"
     assert mc.ops.conv_forward(x.astype(np.float64), w)[1].algorithm == "im2col"
     assert mc.ops.conv_forward(x, w[:, :, :1, :1])[1].algorithm == "pointwise"
+    for other in ("numba", "cupy"):
+        with backend.gpu_kernels(other):
+            assert mc.ops.conv_forward(x, w)[1].algorithm == "im2col"
 
 
 def test_a_short_training_run_matches_the_cpu(tmp_path):

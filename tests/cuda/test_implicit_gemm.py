@@ -168,3 +168,12 @@ def test_inputs_other_than_float32_are_refused():
     _, cache = conv_forward(x, weight)
     with pytest.raises(TypeError, match="float32, got x of float64"):
         implicit_gemm.forward(x, weight.astype(np.float32), cache.geometry, run=None)
+
+
+def test_convolutions_beyond_int_indices_are_refused():
+    x = np.lib.stride_tricks.as_strided(np.ones(1, np.float32), (2**16, 1, 2**15), (0, 0, 0))
+    weight = np.ones((1, 1, 1), np.float32)
+    _, cache = conv_forward(x[:1, :, :4], weight)
+    geometry = cache.geometry._replace(out_shape=(2**15,))
+    with pytest.raises(ValueError, match="too large for the implicit-GEMM kernels' int"):
+        implicit_gemm.backward_weights(x, x, geometry, weight.shape, run=None)

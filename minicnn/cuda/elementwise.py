@@ -9,25 +9,27 @@ The random numbers of ``dropout`` come from SplitMix64, a counter-based generato
 depends only on (seed, i), so ``uniform(seed, size)`` below draws the very same numbers on the
 CPU, and a mask can be checked or recomputed exactly.
 
-Both take and return CuPy arrays (float32 or float64) and never modify their inputs.
+Both take and return CuPy arrays (float32 or float64) and never modify their inputs. Like
+every CUDA C launcher they take ``run``, the function that launches a kernel (see
+``rawmodule.launch``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..backend import get_array_module, is_gpu_array
+from ..backend import get_array_module
 from ..ops.dropout import check_probability
 from .cuda_c import SUFFIX
 from .geometry import launch_for
-from .rawmodule import get_kernel
+from .rawmodule import launch as gpu_launch
 
 _GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 
 
-def bias_relu(x, bias):
+def bias_relu(x, bias, run=gpu_launch):
     """x (N, C, *S), bias (C,) → y = max(x + bias[c], 0), of x's dtype."""
-    _check_gpu_floating(x, "x")
+    _check_floating(x, "x")
     if x.ndim < 2 or tuple(bias.shape) != (x.shape[1],):
         raise ValueError(
             f"expected x (N, C, *S) and bias (C,), got shapes {tuple(x.shape)} and "
@@ -39,25 +41,23 @@ def bias_relu(x, bias):
     y = xp.empty_like(x)
     plane = int(np.prod(x.shape[2:], dtype=np.int64))
     launch = launch_for(x.size)
-    kernel = get_kernel("elementwise.cu", f"bias_relu_{SUFFIX[x.dtype]}")
     args = (x, bias, y, np.int64(x.size), np.int32(x.shape[1]), np.int64(plane))
-    kernel((launch.blocks,), (launch.threads,), args)
+    run("elementwise.cu", f"bias_relu_{SUFFIX[x.dtype]}", (launch.blocks,), (launch.threads,), args)
     return y
 
 
-def dropout(x, p, seed: int):
+def dropout(x, p, seed: int, run=gpu_launch):
     """x (any shape) → (y, mask) of x's dtype: element i kept (and scaled by 1/(1 − p)) when
     the i-th number of ``uniform(seed, x.size)`` is at least p, zeroed otherwise."""
-    _check_gpu_floating(x, "x")
+    _check_floating(x, "x")
     p = check_probability(p)
     xp = get_array_module(x)
     x = xp.ascontiguousarray(x)
     y, mask = xp.empty_like(x), xp.empty_like(x)
     scale = x.dtype.type(0.0 if p == 1 else 1.0 / (1.0 - p))
     launch = launch_for(x.size)
-    kernel = get_kernel("elementwise.cu", f"dropout_{SUFFIX[x.dtype]}")
     args = (x, y, mask, np.int64(x.size), np.uint64(seed), np.float64(p), scale)
-    kernel((launch.blocks,), (launch.threads,), args)
+    run("elementwise.cu", f"dropout_{SUFFIX[x.dtype]}", (launch.blocks,), (launch.threads,), args)
     return y, mask
 
 
@@ -71,8 +71,6 @@ def uniform(seed: int, size: int) -> np.ndarray:
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
-def _check_gpu_floating(x, name):
-    if not is_gpu_array(x):
-        raise TypeError(f"{name} must be a CuPy array, got {type(x).__name__}")
+def _check_floating(x, name):
     if np.dtype(x.dtype) not in SUFFIX:
         raise TypeError(f"{name} must be float32 or float64, got {x.dtype}")

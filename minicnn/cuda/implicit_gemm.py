@@ -11,10 +11,10 @@ here and expensive per thread there: the tap tables the gathers read (one int4 p
 index), the transposed weights of backward-data, the tile height, and for backward-weights
 how many slices the reduction is split into; then it adds up the slices.
 
-Each function takes the arrays of one module (CuPy on the GPU) and a ``run(name, grid,
-block, args)`` that launches kernel ``name`` (by default through ``cupy.RawModule``). The
-tests pass another ``run``, which executes the same ``.cu`` file compiled for the host, so
-that everything here, the kernels included, is checked without a GPU.
+Each function takes the arrays of one module (CuPy on the GPU) and a ``run(filename, name,
+grid, block, args)`` that launches a kernel (``rawmodule.launch``, on the GPU, by default).
+The tests pass another ``run``, which executes the same ``.cu`` file compiled for the host,
+so that everything here, the kernels included, is checked without a GPU.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..backend import get_array_module
 from .geometry import window_3d
-from .rawmodule import get_kernel
+from .rawmodule import launch as gpu_launch
 
 SOURCE = "conv_implicit_gemm.cu"
 THREADS = 256
@@ -38,6 +38,10 @@ REDUCTION_STEP = 8  # BK in the kernel
 BLOCKS_PER_SM = 2
 MIN_STEPS_PER_SLICE = 16
 H100_SMS = 132
+MAX_GRID_YZ = 65535  # CUDA's limit on gridDim.y and gridDim.z
+# The kernels index in int and may run a tile (or a reduction slice) past an extent before
+# the bounds check: extents stay below half of int's range.
+INT_EXTENT_LIMIT = 2**30
 
 
 def tile_rows(rows: int) -> int:
@@ -45,62 +49,64 @@ def tile_rows(rows: int) -> int:
     return 64 if rows <= 64 else 128
 
 
-def cuda_run(name: str, grid: tuple, block: tuple, args: tuple) -> None:
-    """Launch kernel ``name`` of ``kernels/conv_implicit_gemm.cu`` on the current GPU."""
-    get_kernel(SOURCE, name)(grid, block, args)
-
-
-def forward(x, weight, geometry, run=cuda_run):
+def forward(x, weight, geometry, run=gpu_launch):
     """x (N, C_in, *S) and weight (C_out, C_in/G, *K), float32 → y (N, C_out, *O)."""
     xp = get_array_module(x)
-    x, weight = _float32(xp, x, "x"), _float32(xp, weight, "weight")
     n, c_out = x.shape[0], weight.shape[0]
     window = _window(x.shape, geometry)
-    taps = _tap_table(xp, "forward", weight.shape[1], window)
-    y = xp.empty((n, c_out, *geometry.out_shape), dtype=np.float32)
-    rows, cols = c_out // geometry.groups, n * math.prod(geometry.out_shape)
     ints = _conv_ints(n, x.shape[1], c_out, geometry.groups, window)
+    x, weight = _float32(xp, x, "x"), _float32(xp, weight, "weight")
+    y = xp.empty((n, c_out, *geometry.out_shape), dtype=np.float32)
+    if y.size == 0:  # no images: a grid with no blocks is not a valid launch
+        return y
+    taps = _tap_table(xp, "forward", weight.shape[1], window)
+    rows, cols = c_out // geometry.groups, n * math.prod(geometry.out_shape)
     _launch(run, "forward", rows, cols, geometry.groups, (x, weight, taps, y), ints)
     return y
 
 
-def backward_data(grad_out, weight, geometry, x_shape, run=cuda_run):
+def backward_data(grad_out, weight, geometry, x_shape, run=gpu_launch):
     """grad_out (N, C_out, *O) and weight (C_out, C_in/G, *K) → dx of shape ``x_shape``."""
     xp = get_array_module(grad_out)
-    grad_out, weight = _float32(xp, grad_out, "grad_out"), _float32(xp, weight, "weight")
     groups, c_out, c_in_group = geometry.groups, weight.shape[0], weight.shape[1]
     window = _window(x_shape, geometry)
+    ints = _conv_ints(x_shape[0], x_shape[1], c_out, groups, window)
+    grad_out, weight = _float32(xp, grad_out, "grad_out"), _float32(xp, weight, "weight")
+    dx = xp.empty(tuple(x_shape), dtype=np.float32)
+    if dx.size == 0:
+        return dx
     taps = _tap_table(xp, "backward-data", c_out // groups, window)
     # Wᵀ per group: (G, C_in/G, C_out/G·taps), the kernel's first operand as an ordinary matrix
     weight_t = weight.reshape(groups, c_out // groups, c_in_group, -1).transpose(0, 2, 1, 3)
     weight_t = xp.ascontiguousarray(weight_t)
-    dx = xp.empty(tuple(x_shape), dtype=np.float32)
     cols = x_shape[0] * math.prod(x_shape[2:])
-    ints = _conv_ints(x_shape[0], x_shape[1], c_out, groups, window)
     _launch(run, "backward_data", c_in_group, cols, groups, (grad_out, weight_t, taps, dx), ints)
     return dx
 
 
-def backward_weights(grad_out, x, geometry, weight_shape, run=cuda_run, sms=None):
+def backward_weights(grad_out, x, geometry, weight_shape, run=gpu_launch, sms=None):
     """grad_out (N, C_out, *O) and x (N, C_in, *S) → dW of shape ``weight_shape``.
 
     The reduction over the N·ΠO output positions is split into slices (``split_slices``;
     ``sms``, the GPU's SM count, is read from the device when not given): one block per tile
     and slice, each writing its partial sum; the slices are then added in order.
     """
-    reduction = _int32_count(x.shape[0] * math.prod(geometry.out_shape))
     xp = get_array_module(grad_out)
-    grad_out, x = _float32(xp, grad_out, "grad_out"), _float32(xp, x, "x")
     groups, c_out = geometry.groups, weight_shape[0]
+    window = _window(x.shape, geometry)
+    conv_ints = _conv_ints(x.shape[0], x.shape[1], c_out, groups, window)
+    grad_out, x = _float32(xp, grad_out, "grad_out"), _float32(xp, x, "x")
+    reduction = x.shape[0] * math.prod(geometry.out_shape)
+    if reduction == 0 or 0 in weight_shape:  # nothing to sum, or nothing to sum into
+        return xp.zeros(weight_shape, dtype=np.float32)
     rows, cols = c_out // groups, math.prod(weight_shape[1:])
     tiles = -(-rows // tile_rows(rows)) * -(-cols // TILE_COLS) * groups
     slices = split_slices(tiles, reduction, _sm_count(xp) if sms is None else sms)
+    slices = max(1, min(slices, MAX_GRID_YZ // groups))  # groups·slices layers in the grid
     steps_per_slice = -(-reduction // (REDUCTION_STEP * slices))
     slices = -(-reduction // (REDUCTION_STEP * steps_per_slice))  # none left empty
     partial = xp.empty((slices, c_out, cols), dtype=np.float32)
-    window = _window(x.shape, geometry)
-    ints = (np.int32(steps_per_slice * REDUCTION_STEP),)
-    ints += _conv_ints(x.shape[0], x.shape[1], c_out, groups, window)
+    ints = (np.int32(steps_per_slice * REDUCTION_STEP), *conv_ints)
     _launch(run, "backward_weights", rows, cols, groups * slices, (grad_out, x, partial), ints)
     dweight = partial[0] if slices == 1 else partial.sum(axis=0)
     return dweight.reshape(weight_shape)
@@ -118,25 +124,38 @@ def split_slices(tiles: int, reduction: int, sms: int) -> int:
 def _launch(run, kind, rows, cols, depth, arrays, ints):
     """Launch pass ``kind`` over a ``rows`` × ``cols`` result per grid layer, ``depth`` layers
     (groups, times slices for backward-weights)."""
-    _int32_count(cols)
     height = tile_rows(rows)
     name = f"conv_{kind}_implicit_gemm_m{height}"
     grid = (-(-cols // TILE_COLS), -(-rows // height), depth)
-    run(name, grid, (THREADS,), (*arrays, *ints))
-
-
-def _int32_count(count: int) -> int:
-    """``count``, checked to fit the kernels' int indices."""
-    if count >= 2**31:
-        raise ValueError("the convolution is too large for the implicit-GEMM kernels' int indices")
-    return count
+    if max(grid[1:]) > MAX_GRID_YZ:
+        raise ValueError(
+            f"the implicit-GEMM grid {grid} (column tiles, row tiles, groups·slices) exceeds "
+            f"CUDA's limit of {MAX_GRID_YZ} blocks along y and z"
+        )
+    run(SOURCE, name, grid, (THREADS,), (*arrays, *ints))
 
 
 def _conv_ints(images, channels_in, channels_out, groups, window):
     """The kernels' int parameters after the arrays, as ``np.int32`` (CuPy passes each Python
-    scalar with a type of its own choosing)."""
+    scalar with a type of its own choosing), once every extent the kernels compute in int is
+    checked to fit: the GEMMs' columns (N·ΠO, N·ΠS) and reductions (C/G·taps)."""
+    taps = math.prod(window.kernel)
+    for extent in (
+        images * math.prod(window.out),
+        images * math.prod(window.size),
+        channels_in // groups * taps,
+        channels_out // groups * taps,
+    ):
+        _check_int_extent(extent)
     values = (images, channels_in, channels_out, groups, *window.ints())
     return tuple(np.int32(value) for value in values)
+
+
+def _check_int_extent(count: int) -> None:
+    """Refuse ``count`` where the kernels' int indices could overflow: they run up to a
+    tile, or a reduction slice, past an extent, so extents stay below ``INT_EXTENT_LIMIT``."""
+    if count >= INT_EXTENT_LIMIT:
+        raise ValueError("the convolution is too large for the implicit-GEMM kernels' int indices")
 
 
 def _window(x_shape, geometry):
@@ -198,5 +217,5 @@ def tap_table(kind: str, channels: int, window) -> np.ndarray:
     shifts = np.tile(taps, (channels, 1))
     table = np.concatenate([offsets, shifts], axis=1)
     if table.size:
-        _int32_count(int(np.abs(table).max()))
+        _check_int_extent(int(np.abs(table).max()))
     return np.ascontiguousarray(table, dtype=np.int32)

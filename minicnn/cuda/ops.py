@@ -3,10 +3,10 @@
 ``GpuOps`` has the signatures of ``minicnn.ops.im2col`` and ``minicnn.ops.pool`` and returns
 the same results and caches; the dispatch hooks at the top of those functions call it for a
 CuPy array (``backend.gpu_kernels_for``). It does the host-side work -- argument checks, output
-shapes, allocation, the 3-d view of the window -- and hands the arrays to a launcher module:
-``cuda_c`` (the CUDA C kernels) or ``numba_launch`` (their Numba twins), which have the same
-functions. The argument checks, output sizes, average-pooling divisors and the cache type are
-the CPU code's own, so the two paths cannot drift apart.
+shapes, allocation, the 3-d view of the window -- and hands the arrays to a launcher:
+``cuda_c.CudaCKernels`` (the CUDA C kernels) or the module ``numba_launch`` (their Numba
+twins), which have the same functions. The argument checks, output sizes, average-pooling
+divisors and the cache type are the CPU code's own, so the two paths cannot drift apart.
 
 Shapes, as in the CPU code: x (N, C, *S); columns (C, *K, N, *O); pooling y (N, C, *O), its
 max/min cache holding winners (C, N, *O) (int32 here) and its average cache divisors (*O).
@@ -134,9 +134,9 @@ class GpuOps:
 def kernel_set(name: str) -> GpuOps:
     """The ``GpuOps`` of ``"cuda-c"`` or ``"numba"`` (imported on first use)."""
     if name == "cuda-c":
-        from . import cuda_c
+        from .cuda_c import CudaCKernels
 
-        return GpuOps(cuda_c)
+        return GpuOps(CudaCKernels())
     if name == "numba":
         from . import numba_launch
 

@@ -8,6 +8,11 @@ link to it, and the wheel carries the files themselves there (``package-data`` i
 pyproject.toml), so the same lookup works in a checkout and in an installed package.
 A ``#include "common.cuh"`` is replaced by the header's text before compiling, so that
 CuPy's cache key covers the header too.
+
+Every launcher (``cuda_c.py``, ``elementwise.py``, ``implicit_gemm.py``) launches through a
+``run(filename, name, grid, block, args)`` function, ``launch`` below by default. The tests
+pass another, which runs the same ``.cu`` file compiled for the host, so that the launchers
+and the kernels are checked on a machine without a GPU.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+
+import numpy as np
 
 _HERE = Path(__file__).resolve().parent
 # installed (or through the link in a checkout), then the checkout's own folder
@@ -59,3 +66,12 @@ def get_kernel(filename: str, name: str):
     """The kernel ``name`` of ``kernels/filename``, callable as ``kernel(grid, block, args)``
     (looked up once: a lookup per launch would add to the timings of small kernels)."""
     return raw_module(filename).get_function(name)
+
+
+def launch(filename: str, name: str, grid: tuple, block: tuple, args: tuple) -> None:
+    """Launch kernel ``name`` of ``kernels/filename`` on the current GPU: ``grid`` blocks of
+    ``block`` threads, with ``args`` (CuPy arrays and NumPy scalars of the C parameters'
+    types). ``TypeError`` for a NumPy array, which a kernel cannot read."""
+    if any(isinstance(arg, np.ndarray) for arg in args):
+        raise TypeError(f"the CUDA C kernel {name} takes CuPy arrays, got a NumPy array")
+    get_kernel(filename, name)(grid, block, args)

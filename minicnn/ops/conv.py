@@ -185,9 +185,12 @@ def check_groups(groups, channels, name="out_channels"):
 
 def check_kernel(weight, layout: str) -> tuple[int, ...]:
     """The kernel size ``weight.shape[2:]``; ``ValueError`` naming ``layout`` (e.g.
-    ``"(C_out, C_in/groups, *kernel)"``) when the weight has no spatial axis."""
+    ``"(C_out, C_in/groups, *kernel)"``) when the weight has no spatial axis or an empty one
+    (no channels, or a kernel of size 0), as PyTorch refuses it."""
     if weight.ndim < 3:
         raise ValueError(f"weight must be {layout}, got shape {tuple(weight.shape)}")
+    if 0 in weight.shape:
+        raise ValueError(f"weight {layout} has an empty axis: shape {tuple(weight.shape)}")
     return tuple(weight.shape[2:])
 
 

@@ -1,6 +1,8 @@
 """The GPU kernels compile for an H100 (sm_90) on a machine without a GPU:
 
 - every ``kernels/*.cu`` with nvcc to a cubin, every warning an error;
+- the same files with NVRTC as CuPy compiles them (includes expanded, minicnn's options):
+  without a warning, and with every kernel present;
 - every Numba CUDA kernel to PTX with NVVM (the ``numba-cuda`` wheels), for float32 and
   float64, with no float64 arithmetic in the float32 kernels.
 
@@ -16,29 +18,11 @@ from types import SimpleNamespace
 import pytest
 
 from minicnn.cuda.geometry import Window3d
-from minicnn.cuda.rawmodule import kernel_dir, kernel_sources, read_source
+from minicnn.cuda.rawmodule import NVRTC_OPTIONS, kernel_dir, kernel_sources, read_source
+
+from .host import ENTRY_POINTS
 
 NVCC = shutil.which("nvcc")
-ENTRY_POINTS = {
-    "im2col.cu": ["im2col_f32", "im2col_f64", "col2im_f32", "col2im_f64"],
-    "pool.cu": [
-        f"{name}_{suffix}"
-        for name in (
-            "max_pool_forward",
-            "min_pool_forward",
-            "extreme_pool_backward",
-            "avg_pool_forward",
-            "avg_pool_backward",
-        )
-        for suffix in ("f32", "f64")
-    ],
-    "elementwise.cu": ["bias_relu_f32", "bias_relu_f64", "dropout_f32", "dropout_f64"],
-    "conv_implicit_gemm.cu": [
-        f"conv_{kind}_implicit_gemm_m{rows}"
-        for kind in ("forward", "backward_data", "backward_weights")
-        for rows in (64, 128)
-    ],
-}
 
 
 def test_every_kernel_source_is_known_and_expands_its_includes():
@@ -60,6 +44,32 @@ def test_cuda_c_compiles_for_sm_90_without_warnings(name, tmp_path):
     assert sorted(compiled) == sorted(ENTRY_POINTS[name])
     assert "spill stores" in result.stderr and " 0 bytes spill stores" in result.stderr
     assert not re.search(r"[1-9]\d* bytes spill stores", result.stderr)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("cuda.bindings") is None,
+    reason="NVRTC's Python bindings (cuda-bindings, a numba-cuda[cu13] dependency) are missing",
+)
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
+def test_cuda_c_compiles_with_nvrtc_as_cupy_compiles_it(name):
+    from cuda.bindings import nvrtc
+
+    def check(result):
+        status, *values = result
+        assert status == nvrtc.nvrtcResult.NVRTC_SUCCESS, (name, status)
+        return values[0] if values else None
+
+    program = check(nvrtc.nvrtcCreateProgram(read_source(name).encode(), name.encode(), 0, [], []))
+    options = [option.encode() for option in (*NVRTC_OPTIONS, "-arch=sm_90")]
+    compiled = nvrtc.nvrtcCompileProgram(program, len(options), options)
+    log = bytearray(check(nvrtc.nvrtcGetProgramLogSize(program)))
+    check(nvrtc.nvrtcGetProgramLog(program, log))
+    assert compiled[0] == nvrtc.nvrtcResult.NVRTC_SUCCESS, log.decode()
+    assert log.rstrip(b"\0") == b"", log.decode()  # no warnings
+    ptx = bytearray(check(nvrtc.nvrtcGetPTXSize(program)))
+    check(nvrtc.nvrtcGetPTX(program, ptx))
+    assert sorted(re.findall(r"\.entry (\w+)", ptx.decode())) == sorted(ENTRY_POINTS[name])
+    check(nvrtc.nvrtcDestroyProgram(program))
 
 
 def nvvm_problem():

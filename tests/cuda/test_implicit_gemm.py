@@ -1,17 +1,12 @@
 """The implicit-GEMM kernels (``kernels/conv_implicit_gemm.cu``) and their launchers
 (``minicnn/cuda/implicit_gemm.py``) without a GPU: the ``.cu`` file is compiled for the host
-with ``host/cuda_host.h`` (blocks in turn, each block's threads as real threads meeting at
+by ``host/`` (blocks in turn, each block's threads as real threads meeting at
 ``__syncthreads``), and the launchers run it through ctypes instead of CuPy. Everything but
 the GPU itself is the code that runs on one: the tile sizes, the grids, the tap tables, the
 split reduction, the vector and scalar loads, and every index computation.
 
 Oracle: minicnn's CPU convolution in float64. Skipped, saying why, without a C++20 compiler.
 """
-
-import ctypes
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,41 +15,16 @@ from hypothesis import strategies as st
 
 from minicnn.cuda import implicit_gemm
 from minicnn.cuda.geometry import window_3d
-from minicnn.cuda.rawmodule import kernel_dir
 from minicnn.ops.conv import conv_backward, conv_forward
 from minicnn.testing import conv_configs
 
-HOST = Path(__file__).parent / "host"
-CXX = shutil.which("g++")
 RTOL = 1e-5  # float32 sums of up to a few hundred products, relative to the largest entry
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """``run(name, grid, block, args)`` executing the host build of the kernel file."""
-    if CXX is None:
-        pytest.skip("g++ is not on PATH: the kernels cannot be compiled for the host")
-    library = tmp_path_factory.mktemp("host") / "conv_implicit_gemm_host.so"
-    command = [CXX, "-std=c++20", "-O2", "-shared", "-fPIC", "-pthread", "-fno-strict-aliasing"]
-    command += ["-Wall", "-Werror", "-Wno-unknown-pragmas", "-include", str(HOST / "cuda_host.h")]
-    command += ["-I", str(kernel_dir()), "-o", str(library)]
-    command.append(str(HOST / "conv_implicit_gemm_host.cpp"))
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0 and "barrier" in result.stderr and "No such file" in result.stderr:
-        pytest.skip(f"{CXX} has no C++20 <barrier>: {result.stderr.strip()}")
-    assert result.returncode == 0, result.stderr
-    host = ctypes.CDLL(str(library))
-
-    def launch(name, grid, block, args):
-        assert len(block) == 1 and block[0] == implicit_gemm.THREADS
-        values = [
-            ctypes.c_void_p(value.ctypes.data) if isinstance(value, np.ndarray) else int(value)
-            for value in args
-        ]
-        assert all(type(value) is np.int32 for value in args if not isinstance(value, np.ndarray))
-        getattr(host, f"host_{name}")(*map(ctypes.c_uint, (*grid, *block)), *values)
-
-    return launch
+def run(host_kernels):
+    """The kernels' host build, as the launchers' ``run``."""
+    return host_kernels
 
 
 def reference(x, weight, grad_out, config):
@@ -170,10 +140,58 @@ def test_inputs_other_than_float32_are_refused():
         implicit_gemm.forward(x, weight.astype(np.float32), cache.geometry, run=None)
 
 
-def test_convolutions_beyond_int_indices_are_refused():
-    x = np.lib.stride_tricks.as_strided(np.ones(1, np.float32), (2**16, 1, 2**15), (0, 0, 0))
-    weight = np.ones((1, 1, 1), np.float32)
-    _, cache = conv_forward(x[:1, :, :4], weight)
-    geometry = cache.geometry._replace(out_shape=(2**15,))
-    with pytest.raises(ValueError, match="too large for the implicit-GEMM kernels' int"):
+def huge(shape):
+    """A float32 array of ``shape`` filled with ones, using one float of memory."""
+    return np.lib.stride_tricks.as_strided(np.ones(1, np.float32), shape, (0,) * len(shape))
+
+
+def geometry_of(x_shape, weight, out_shape, groups=1):
+    """The geometry of a stride-1 unpadded convolution, with output ``out_shape``."""
+    _, cache = conv_forward(np.ones((1, x_shape[1], 4), np.float32), weight, groups=groups)
+    return cache.geometry._replace(out_shape=out_shape)
+
+
+@pytest.mark.parametrize("images, length", [(2**15, 2**15), (1, 2**30)])
+def test_convolutions_beyond_int_indices_are_refused_before_copying(images, length):
+    # N·ΠO (the columns of forward, the reduction of backward-weights) and N·ΠS (the
+    # columns of backward-data) must stay below 2**30; x would need 4 GiB if copied
+    x, weight = huge((images, 1, length)), np.ones((1, 1, 1), np.float32)
+    geometry = geometry_of(x.shape, weight, (length,))
+    message = "too large for the implicit-GEMM kernels' int"
+    with pytest.raises(ValueError, match=message):
+        implicit_gemm.forward(x, weight, geometry, run=None)
+    with pytest.raises(ValueError, match=message):
+        implicit_gemm.backward_data(x, weight, geometry, x.shape, run=None)
+    with pytest.raises(ValueError, match=message):
         implicit_gemm.backward_weights(x, x, geometry, weight.shape, run=None)
+
+
+def test_an_empty_batch_launches_nothing():
+    # a grid with no blocks is not a valid launch: run=None fails if called
+    x, weight = np.ones((0, 4, 6), np.float32), np.ones((6, 2, 3), np.float32)
+    geometry = geometry_of(x.shape, weight, (4,), groups=2)
+    assert implicit_gemm.forward(x, weight, geometry, run=None).shape == (0, 6, 4)
+    grad_out = np.ones((0, 6, 4), np.float32)
+    dx = implicit_gemm.backward_data(grad_out, weight, geometry, x.shape, run=None)
+    assert dx.shape == x.shape and dx.dtype == np.float32
+    dweight = implicit_gemm.backward_weights(grad_out, x, geometry, weight.shape, run=None)
+    np.testing.assert_array_equal(dweight, np.zeros_like(weight))
+
+
+def test_grids_beyond_cuda_limits_are_refused():
+    # 65536 groups would be 65536 layers of the grid, one more than CUDA allows
+    x, weight = np.ones((1, 2**16, 1), np.float32), np.ones((2**16, 1, 1), np.float32)
+    geometry = geometry_of(x.shape, weight, (1,), groups=2**16)
+    with pytest.raises(ValueError, match="exceeds CUDA's limit of 65535 blocks along y and z"):
+        implicit_gemm.forward(x, weight, geometry, run=None)
+
+
+def test_backward_weights_splits_into_no_more_grid_layers_than_cuda_allows():
+    # 4 groups on a GPU of 10**5 SMs would want 50000 slices; capped at 65535 // 4 = 16383,
+    # they are 17 steps of 8 long, and 15421 such slices cover the 2**21 positions
+    grids = []
+    x, weight = np.ones((1, 4, 2**21), np.float32), np.ones((4, 1, 1), np.float32)
+    geometry = geometry_of(x.shape, weight, (2**21,), groups=4)
+    record = lambda filename, name, grid, block, args: grids.append(grid)  # noqa: E731
+    implicit_gemm.backward_weights(x, x, geometry, weight.shape, run=record, sms=10**5)
+    assert grids == [(1, 1, 4 * 15421)]

@@ -189,6 +189,9 @@ def test_hand_computed_2d_example():
         ((1, 2, 5, 5), (3, 2, 3, 3), {"dilation": (1,)}, ValueError, "dilation must have 2"),
         ((1, 2, 5, 5), (3, 2, 3, 3), {"padding": -1}, ValueError, "padding must be >= 0"),
         ((1, 2, 5, 5), (3, 2), {}, ValueError, "weight must be"),
+        ((1, 2, 5, 5), (0, 2, 3, 3), {}, ValueError, r"empty axis: shape \(0, 2, 3, 3\)"),
+        ((1, 0, 5, 5), (3, 0, 3, 3), {}, ValueError, "empty axis"),
+        ((1, 2, 5, 5), (3, 2, 0, 3), {}, ValueError, "empty axis"),
     ],
 )
 def test_bad_arguments_raise(x_shape, w_shape, kwargs, error, message):

@@ -1,6 +1,8 @@
 // Just enough of CUDA to run a kernel file on the host, for tests on a machine without a GPU.
 //
-// Compile a .cu file as C++20 with this header force-included (g++ -include cuda_host.h).
+// Compile a .cu file as C++20 with this header force-included (g++ -include cuda_host.h),
+// followed by one HOST_LAUNCH(kernel) line per kernel to export (tests/cuda/host/__init__.py
+// writes that file).
 // A launch runs the blocks one after another; the threads of a block are real threads, so
 // __syncthreads is a real barrier and __shared__ variables (function statics here) are
 // shared by the block. What this cannot catch: races between blocks, and bugs of the GPU's
@@ -66,3 +68,23 @@ void emulate_launch(dim3 grid, unsigned threads, Body body) {
     }
     for (std::thread& thread : pool) thread.join();
 }
+
+// HOST_LAUNCH(kernel) exports `host_<kernel>`: a pointer to a function that takes the grid
+// (x, y, z) and the threads per block, then the kernel's own arguments, and runs the launch.
+template <typename Kernel>
+struct HostLaunch;
+
+template <typename... Args>
+struct HostLaunch<void(Args...)> {
+    template <void (*kernel)(Args...)>
+    static void run(unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned threads,
+                    Args... args) {
+        emulate_launch({grid_x, grid_y, grid_z}, threads, [&] { kernel(args...); });
+    }
+};
+
+#define HOST_LAUNCH(kernel)                                                       \
+    extern "C" {                                                                 \
+    void (*host_##kernel)() =                                                    \
+        reinterpret_cast<void (*)()>(&HostLaunch<decltype(kernel)>::run<kernel>); \
+    }

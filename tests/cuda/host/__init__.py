@@ -1,0 +1,103 @@
+"""The CUDA C kernel files run on the host, for tests on a machine without a GPU.
+
+``HostKernels`` compiles a ``kernels/*.cu`` file with g++ as C++20, ``cuda_host.h``
+force-included (blocks in turn, each block's threads as real threads meeting at
+``__syncthreads``), and exports each of its kernels through ``HOST_LAUNCH``. Called as
+``run(filename, name, grid, block, args)``, the signature of ``minicnn.cuda.rawmodule.launch``,
+it is the ``run`` the launchers take: the launchers' own code and the kernels' own code run,
+on NumPy arrays, with the scalar types the launchers pass (each must be the NumPy type of the
+C parameter, as CuPy needs).
+"""
+
+import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from minicnn.cuda.rawmodule import kernel_dir
+
+HERE = Path(__file__).parent
+# every kernel of every file, in the order of the file
+ENTRY_POINTS = {
+    "im2col.cu": ["im2col_f32", "im2col_f64", "col2im_f32", "col2im_f64"],
+    "pool.cu": [
+        f"{name}_{suffix}"
+        for name in (
+            "max_pool_forward",
+            "min_pool_forward",
+            "extreme_pool_backward",
+            "avg_pool_forward",
+            "avg_pool_backward",
+        )
+        for suffix in ("f32", "f64")
+    ],
+    "elementwise.cu": ["bias_relu_f32", "bias_relu_f64", "dropout_f32", "dropout_f64"],
+    "conv_implicit_gemm.cu": [
+        f"conv_{kind}_implicit_gemm_m{rows}"
+        for kind in ("forward", "backward_data", "backward_weights")
+        for rows in (64, 128)
+    ],
+}
+# the C type of each scalar argument, by its NumPy type
+C_TYPES = {
+    np.int32: ctypes.c_int,
+    np.int64: ctypes.c_longlong,
+    np.uint64: ctypes.c_ulonglong,
+    np.float32: ctypes.c_float,
+    np.float64: ctypes.c_double,
+}
+
+
+class CompilerMissing(RuntimeError):
+    """No C++20 compiler with ``<barrier>``: the kernels cannot be built for the host."""
+
+
+class HostKernels:
+    """``run(filename, name, grid, block, args)`` on the host; libraries built in ``folder``."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.libraries = Path(folder), {}
+
+    def __call__(self, filename, name, grid, block, args):
+        assert len(grid) <= 3 and len(block) == 1, (grid, block)
+        grid = (*grid, *(1,) * (3 - len(grid)))
+        types = [ctypes.c_uint] * 4 + [self._c_type(name, arg) for arg in args]
+        values = [*grid, *block] + [
+            arg.ctypes.data if isinstance(arg, np.ndarray) else arg.item() for arg in args
+        ]
+        address = ctypes.c_void_p.in_dll(self._library(filename), f"host_{name}").value
+        ctypes.CFUNCTYPE(None, *types)(address)(*values)
+
+    @staticmethod
+    def _c_type(name, arg):
+        if isinstance(arg, np.ndarray):
+            assert arg.flags.c_contiguous, f"{name}: a kernel argument is not C-contiguous"
+            return ctypes.c_void_p
+        assert type(arg) in C_TYPES, f"{name}: scalar {arg!r} of {type(arg)}, not a NumPy type"
+        return C_TYPES[type(arg)]
+
+    def _library(self, filename):
+        if filename not in self.libraries:
+            self.compile(filename)
+        return self.libraries[filename]
+
+    def compile(self, filename):
+        """Build and load the host library of ``kernels/filename``."""
+        compiler = shutil.which("g++")
+        if compiler is None:
+            raise CompilerMissing("g++ is not on PATH: the kernels cannot be compiled for the host")
+        stem = Path(filename).stem
+        source, library = self.folder / f"{stem}_host.cpp", self.folder / f"{stem}_host.so"
+        exports = "".join(f"HOST_LAUNCH({name})\n" for name in ENTRY_POINTS[filename])
+        source.write_text(f'#include "{filename}"\n{exports}')
+        command = [compiler, "-std=c++20", "-O2", "-shared", "-fPIC", "-pthread"]
+        command += ["-fno-strict-aliasing", "-Wall", "-Werror", "-Wno-unknown-pragmas"]
+        command += ["-include", str(HERE / "cuda_host.h"), "-I", str(kernel_dir())]
+        command += ["-o", str(library), str(source)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if result.returncode and "barrier" in result.stderr and "No such file" in result.stderr:
+            raise CompilerMissing(f"{compiler} has no C++20 <barrier>: {result.stderr.strip()}")
+        assert result.returncode == 0, result.stderr
+        self.libraries[filename] = ctypes.CDLL(str(library))

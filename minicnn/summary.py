@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backend import get_array_module
 from .nn import Linear
 from .nn.conv import _ConvNd
 
@@ -32,13 +33,15 @@ class LayerProfile:
 
 
 def profile(model, input_shape) -> list[LayerProfile]:
-    """One ``LayerProfile`` per leaf layer, in the order they run, for one example."""
+    """One ``LayerProfile`` per leaf layer, in the order they run, for one example (on the
+    model's device)."""
+    xp = get_array_module(*(p.data for p in model.parameters()))
     rows = []
     leaves = [(name, m) for name, m in model.named_modules() if not any(m.children())]
     for name, module in leaves:
         module.forward = _recorder(module, name, rows)
     try:
-        model.eval()(np.zeros((1, *input_shape), np.float32))
+        model.eval()(xp.zeros((1, *input_shape), np.float32))
     finally:
         for _, module in leaves:
             del module.forward

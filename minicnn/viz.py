@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import get_array_module, to_numpy
 from .nn.conv import _ConvNd
 
 
 def conv_outputs(model, x) -> list[tuple[str, np.ndarray]]:
-    """(layer name, output (C, *spatial)) of every convolution, for one example x (C, *S)."""
+    """(layer name, output (C, *spatial)) of every convolution, for one example x (C, *S);
+    the outputs are NumPy arrays, also for a model on the GPU (x is moved to the model)."""
+    xp = get_array_module(*(p.data for p in model.parameters()))
+    x = xp.asarray(x) if xp is not np else to_numpy(x)
     outputs = []
     convs = [(name, m) for name, m in model.named_modules() if isinstance(m, _ConvNd)]
     for name, module in convs:
@@ -63,7 +67,7 @@ def _keeping(module, name, outputs):
 
     def keep(x):
         y = forward(module, x)
-        outputs.append((name, np.asarray(y[0])))
+        outputs.append((name, to_numpy(y[0])))
         return y
 
     return keep

@@ -6,7 +6,8 @@ cannot promise. So they are collected only in a process started with that variab
 ``test_simulator.py`` starts one (``NUMBA_ENABLE_CUDASIM=1 pytest tests/cuda/simulator`` runs
 them directly).
 
-The CUDA C kernels run on the host through the ``host_kernels`` fixture (``host/``)."""
+The CUDA C kernels run on the host through the ``host_kernels`` fixture (``host/``), and the
+GPU suite ``test_gpu.py`` runs on a stand-in for CuPy (``stand_in/``, ``test_gpu_stand_in.py``)."""
 
 import os
 

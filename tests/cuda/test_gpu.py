@@ -260,13 +260,16 @@ def test_implicit_gemm_matches_numpy_and_is_deterministic(case, cp):
 
 
 def test_auto_picks_implicit_gemm_for_float32_on_the_gpu(cp):
+    from minicnn.ops import conv_select
+
     x, w = cp.ones((2, 4, 8, 8), np.float32), cp.ones((8, 4, 3, 3), np.float32)
     assert mc.ops.conv_forward(x, w)[1].algorithm == "implicit-gemm"
     assert mc.ops.conv_forward(x.astype(np.float64), w)[1].algorithm == "im2col"
     assert mc.ops.conv_forward(x, w[:, :, :1, :1])[1].algorithm == "pointwise"
-    for other in ("numba", "cupy"):
+    geometry = mc.ops.conv_forward(x, w)[1].geometry
+    for other in ("numba", "cupy"):  # the choice alone: the Numba kernels need not run here
         with backend.gpu_kernels(other):
-            assert mc.ops.conv_forward(x, w)[1].algorithm == "im2col"
+            assert conv_select.select(x, w, geometry).name == "im2col"
 
 
 def test_a_short_training_run_matches_the_cpu(tmp_path):
@@ -283,3 +286,20 @@ def test_a_short_training_run_matches_the_cpu(tmp_path):
     assert abs(gpu["test_accuracy"] - cpu["test_accuracy"]) <= 0.02
     for cpu_epoch, gpu_epoch in zip(cpu["history"], gpu["history"]):
         assert np.isclose(gpu_epoch["train_loss"], cpu_epoch["train_loss"], rtol=1e-2)
+
+
+def test_profile_and_feature_maps_of_a_model_on_the_gpu(cp):
+    from minicnn import models
+    from minicnn.summary import profile
+    from minicnn.viz import conv_outputs
+
+    model = models.create("lenet", (1, 28, 28), 10)
+    x = random_array((1, 28, 28), np.float32, seed=11)
+    cpu_rows, cpu_maps = profile(model, (1, 28, 28)), conv_outputs(model, x)
+    model.to("gpu")
+    assert profile(model, (1, 28, 28)) == cpu_rows
+    gpu_maps = conv_outputs(model, x)  # a NumPy example, moved to the model
+    assert [name for name, _ in gpu_maps] == [name for name, _ in cpu_maps]
+    for (_, found), (_, expected) in zip(gpu_maps, cpu_maps):
+        assert type(found) is np.ndarray
+        close(found, expected, np.float32)

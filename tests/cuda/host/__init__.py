@@ -2,7 +2,8 @@
 
 ``HostKernels`` compiles a ``kernels/*.cu`` file with g++ as C++20, ``cuda_host.h``
 force-included (blocks in turn, each block's threads as real threads meeting at
-``__syncthreads``), and exports each of its kernels through ``HOST_LAUNCH``. Called as
+``__syncthreads``, or one after another in a file that never synchronises), and exports each
+of its kernels through ``HOST_LAUNCH``. Called as
 ``run(filename, name, grid, block, args)``, the signature of ``minicnn.cuda.rawmodule.launch``,
 it is the ``run`` the launchers take: the launchers' own code and the kernels' own code run,
 on NumPy arrays, with the scalar types the launchers pass (each must be the NumPy type of the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minicnn.cuda.rawmodule import kernel_dir
+from minicnn.cuda.rawmodule import kernel_dir, read_source
 
 HERE = Path(__file__).parent
 # every kernel of every file, in the order of the file
@@ -95,6 +96,8 @@ class HostKernels:
         command = [compiler, "-std=c++20", "-O2", "-shared", "-fPIC", "-pthread"]
         command += ["-fno-strict-aliasing", "-Wall", "-Werror", "-Wno-unknown-pragmas"]
         command += ["-include", str(HERE / "cuda_host.h"), "-I", str(kernel_dir())]
+        if "__syncthreads" not in read_source(filename):
+            command.append("-DHOST_SEQUENTIAL")  # independent threads: run one by one
         command += ["-o", str(library), str(source)]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if result.returncode and "barrier" in result.stderr and "No such file" in result.stderr:

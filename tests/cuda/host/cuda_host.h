@@ -5,7 +5,8 @@
 // writes that file).
 // A launch runs the blocks one after another; the threads of a block are real threads, so
 // __syncthreads is a real barrier and __shared__ variables (function statics here) are
-// shared by the block. What this cannot catch: races between blocks, and bugs of the GPU's
+// shared by the block (a file that never synchronises runs its threads one by one instead,
+// see HOST_SEQUENTIAL). What this cannot catch: races between blocks, and bugs of the GPU's
 // memory model such as a missing __syncthreads that the host's timing happens to hide.
 #pragma once
 
@@ -39,12 +40,32 @@ struct alignas(16) int4 {
 
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
+using std::max;
+using std::min;
+
+#ifdef HOST_SEQUENTIAL
+// For a kernel file that never calls __syncthreads (defined with -DHOST_SEQUENTIAL): its
+// threads are independent, so they run one after another in the calling thread, which is
+// much faster than a thread each. Calling __syncthreads in such a file does not compile.
+void __syncthreads() = delete;
+
+template <typename Body>
+void emulate_launch(dim3 grid, unsigned threads, Body body) {
+    gridDim = grid;
+    blockDim = {threads, 1, 1};
+    for (unsigned z = 0; z < grid.z; ++z)
+        for (unsigned y = 0; y < grid.y; ++y)
+            for (unsigned x = 0; x < grid.x; ++x)
+                for (unsigned t = 0; t < threads; ++t) {
+                    blockIdx = {x, y, z};
+                    threadIdx = {t, 0, 0};
+                    body();
+                }
+}
+#else
 inline std::barrier<>* block_barrier = nullptr;
 
 inline void __syncthreads() { block_barrier->arrive_and_wait(); }
-
-using std::max;
-using std::min;
 
 // Run body() as kernel<<<grid, threads>>>: every block in turn, `threads` threads each.
 template <typename Body>
@@ -68,6 +89,7 @@ void emulate_launch(dim3 grid, unsigned threads, Body body) {
     }
     for (std::thread& thread : pool) thread.join();
 }
+#endif
 
 // HOST_LAUNCH(kernel) exports `host_<kernel>`: a pointer to a function that takes the grid
 // (x, y, z) and the threads per block, then the kernel's own arguments, and runs the launch.

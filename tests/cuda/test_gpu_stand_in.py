@@ -2,12 +2,14 @@
 ``stand_in/cupy`` in CuPy's place: NumPy arithmetic behind CuPy's rules (no implicit
 conversion to NumPy, no mixing of host and device arrays), and the CUDA C kernels run from
 their host build (``host/``). It checks minicnn's GPU code paths end to end -- dispatch,
-``Module.to``, the launchers, the algorithm choice, the training loop on ``device="gpu"`` --
-but not the GPU: timings, NVRTC at run time, the Numba kernels on a device (skipped here,
-saying so) and the hardware's float32 rounding are left to a real one.
+``Module.to``, the launchers, the algorithm choice, the training loop on ``device="gpu"``,
+``minicnn bench``'s GPU rows -- but not the GPU: timings, NVRTC at run time, the Numba
+kernels on a device (skipped here, saying so) and the hardware's float32 rounding are left to
+a real one.
 
 Each run is a fresh process: ``cupy`` must be the stand-in from the first import on."""
 
+import json
 import os
 import re
 import subprocess
@@ -85,3 +87,19 @@ print("refused")
 """
     returncode, report = run_with_stand_in([sys.executable, "-c", script])
     assert returncode == 0 and "refused" in report, report
+
+
+def test_minicnn_bench_times_the_gpu_rows_on_the_stand_in(tmp_path):
+    command = [sys.executable, "-m", "minicnn", "bench", "--quick", "--ops", "conv-fwd"]
+    command += ["maxpool", "--impl", "cuda-c", "implicit-gemm", "--out", str(tmp_path)]
+    command += ["--shapes", "lenet-conv2"]
+    returncode, report = run_with_stand_in(command)
+    assert returncode == 0, report
+    (result,) = tmp_path.glob("bench-*.json")
+    bench = json.loads(result.read_text())
+    assert bench["machine"]["gpu"]["name"] == "stand-in for CuPy (no GPU)"
+    rows = {(row["op"], row["implementation"]): row for row in bench["rows"]}
+    for key in [("conv-fwd", "cuda-c"), ("conv-fwd", "implicit-gemm"), ("maxpool", "cuda-c")]:
+        assert rows[key]["status"] == "ok" and rows[key]["device"] == "gpu", rows[key]
+    assert rows["conv-fwd", "implicit-gemm"]["algorithm"] == "implicit-gemm"
+    assert len(list(tmp_path.glob("*.png"))) == 2  # the bars and the roofline

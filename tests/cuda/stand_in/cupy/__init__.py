@@ -250,7 +250,13 @@ cuda.runtime = types.SimpleNamespace(
     getDeviceCount=lambda: 1,
     runtimeGetVersion=lambda: 13000,
     driverGetVersion=lambda: 13000,
-    getDeviceProperties=lambda device: {"name": b"stand-in (host)", "totalGlobalMem": 0},
+    getDeviceProperties=lambda device: {
+        "name": b"stand-in for CuPy (no GPU)",
+        "major": 9,
+        "minor": 0,
+        "totalGlobalMem": 0,
+        "multiProcessorCount": 132,
+    },
 )
 
 

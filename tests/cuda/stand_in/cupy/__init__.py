@@ -11,7 +11,7 @@ What it keeps of CuPy is what minicnn can get wrong:
 - ``cupy.ndarray`` is its own type, not a NumPy array, defined in module ``cupy`` (as
   ``backend.is_gpu_array`` expects);
 - an implicit conversion to NumPy (``np.asarray(gpu_array)``) raises ``TypeError``: data
-  leaves the device only through ``.get()`` or ``cupy.asnumpy``;
+  leaves the device only through ``.get()``;
 - mixing NumPy and CuPy arrays in one operation raises ``TypeError``, in an operator, a
   ufunc, a ``cupy.*`` function or an ``np.*`` function given a CuPy array (only ``asarray``
   and its kin take host data);
@@ -191,14 +191,6 @@ def __getattr__(name):
     return getattr(_numpy_namespace, name)
 
 
-def asnumpy(array):
-    return array.get() if isinstance(array, ndarray) else np.asarray(array)
-
-
-def get_array_module(*arrays):
-    return __import__("cupy") if any(isinstance(a, ndarray) for a in arrays) else np
-
-
 # ---- cupy.cuda: one device, events on the host clock ---------------------------------------
 
 
@@ -210,7 +202,6 @@ class _Device:
     def __init__(self, device=0):
         self.id = device
         self.attributes = {"MultiProcessorCount": 132}
-        self.compute_capability = "90"
 
     def __enter__(self):
         return self

@@ -30,13 +30,15 @@
 //
 // The gathers of the second operand need, for every reduction index (channel, tap), that
 // tap's offsets. They come from a small table the launcher builds once per geometry
-// (minicnn/cuda/implicit_gemm.py):
-// one int4 per reduction index, read by all threads of a warp at once (a broadcast), instead
-// of three integer divisions per element. Backward-weights reduces over (image, output
-// position), too long for a table; it divides. Its reduction is long and its result small,
-// so it is split over blocks ("split-K"): each block sums one slice of the reduction into a
-// buffer of partial results, which the host adds up in a fixed order -- no atomics, the same
-// bits on every run.
+// (minicnn/cuda/implicit_gemm.py): one int4 per reduction index, read by all threads of a
+// warp at once (a broadcast), instead of three integer divisions per element. A thread
+// gathers consecutive reduction indices of one column and reads all their table rows before
+// it uses any, so that those loads overlap.
+// Backward-weights reduces over (image, output position), too long for a table: a thread
+// divides for the first of its indices and counts on for the others. Its reduction is long
+// and its result small, so it is split over blocks ("split-K"): each block sums one slice of
+// the reduction into a buffer of partial results, which the host adds up in a fixed order --
+// no atomics, the same bits on every run.
 #include "common.cuh"
 
 namespace {
@@ -89,10 +91,14 @@ __device__ __forceinline__ void load_row(const ImageMatrix<const float>& a, int 
         }
         return;
     }
+    // One element at a time: the first one's image by dividing, the others' by counting on.
+    int image = col < a.per_image ? 0 : col / a.per_image;
+    int within = col - image * a.per_image;
 #pragma unroll
     for (int i = 0; i < COUNT; ++i) {
-        const int k = col + i;
-        out[i] = row < a.rows && k < k_end ? a.data[a.offset(row, k)] : 0.0f;
+        const bool in = row < a.rows && col + i < k_end;
+        out[i] = in ? a.data[row * a.row_stride + image * a.image_stride + within] : 0.0f;
+        if (++within == a.per_image) within = 0, ++image;
     }
 }
 
@@ -139,13 +145,21 @@ struct ForwardGather {
         return {image * image_stride + group_offset + corner, z, y, x0, true};
     }
 
-    __device__ float load(const Column& c, int k, int k_end) const {
-        if (!c.valid || k >= k_end) return 0.0f;
-        const int4 t = taps[k];
-        const bool in = (unsigned)(c.z + t.y) < (unsigned)w.size[0] &&
-                        (unsigned)(c.y + t.z) < (unsigned)w.size[1] &&
-                        (unsigned)(c.x + t.w) < (unsigned)w.size[2];
-        return in ? x[c.base + t.x] : 0.0f;
+    // Elements k ... k+COUNT-1 of column c. The table rows are read first, all of them (a
+    // row past the end repeats the last one and is masked), so that their loads overlap.
+    template <int COUNT>
+    __device__ void load(const Column& c, int k, int k_end, float (&out)[COUNT]) const {
+        int4 t[COUNT];
+#pragma unroll
+        for (int i = 0; i < COUNT; ++i) t[i] = taps[min(k + i, k_end - 1)];
+#pragma unroll
+        for (int i = 0; i < COUNT; ++i) {
+            const bool in = c.valid && k + i < k_end &&
+                            (unsigned)(c.z + t[i].y) < (unsigned)w.size[0] &&
+                            (unsigned)(c.y + t[i].z) < (unsigned)w.size[1] &&
+                            (unsigned)(c.x + t[i].w) < (unsigned)w.size[2];
+            out[i] = in ? x[c.base + t[i].x] : 0.0f;
+        }
     }
 };
 
@@ -177,14 +191,21 @@ struct BackwardDataGather {
                 ix + w.pad[2], true};
     }
 
-    __device__ float load(const Column& c, int k, int k_end) const {
-        if (!c.valid || k >= k_end) return 0.0f;
-        const int4 t = taps[k];
-        const int oz = source_position(c.z - t.y, w.stride[0], w.out[0]);
-        const int oy = source_position(c.y - t.z, w.stride[1], w.out[1]);
-        const int ox = source_position(c.x - t.w, w.stride[2], w.out[2]);
-        if (oz < 0 || oy < 0 || ox < 0) return 0.0f;
-        return dy[c.base + t.x + ((long long)oz * w.out[1] + oy) * w.out[2] + ox];
+    // Elements k ... k+COUNT-1 of column c, the table rows read first as in ForwardGather.
+    template <int COUNT>
+    __device__ void load(const Column& c, int k, int k_end, float (&out)[COUNT]) const {
+        int4 t[COUNT];
+#pragma unroll
+        for (int i = 0; i < COUNT; ++i) t[i] = taps[min(k + i, k_end - 1)];
+#pragma unroll
+        for (int i = 0; i < COUNT; ++i) {
+            const int oz = source_position(c.z - t[i].y, w.stride[0], w.out[0]);
+            const int oy = source_position(c.y - t[i].z, w.stride[1], w.out[1]);
+            const int ox = source_position(c.x - t[i].w, w.stride[2], w.out[2]);
+            const bool in = c.valid && k + i < k_end && oz >= 0 && oy >= 0 && ox >= 0;
+            out[i] = in ? dy[c.base + t[i].x + ((long long)oz * w.out[1] + oy) * w.out[2] + ox]
+                        : 0.0f;
+        }
     }
 };
 
@@ -214,20 +235,34 @@ struct BackwardWeightsGather {
                 ky * w.dilation[1] - w.pad[1], kx * w.dilation[2] - w.pad[2], true};
     }
 
-    __device__ float load(const Column& c, int k, int k_end) const {
-        if (!c.valid || k >= k_end) return 0.0f;
+    // Elements k ... k+COUNT-1 of column c: consecutive (image, output position) pairs. The
+    // first is found by dividing, the others by counting on from it, ox fastest.
+    template <int COUNT>
+    __device__ void load(const Column& c, int k, int k_end, float (&out)[COUNT]) const {
         const int positions = w.out[0] * w.out[1] * w.out[2], plane = w.out[1] * w.out[2];
-        const int image = k / positions;
+        int image = k / positions;
         int rest = k - image * positions;
-        const int oz = rest / plane;
+        int oz = rest / plane;
         rest -= oz * plane;
-        const int oy = rest / w.out[2], ox = rest - oy * w.out[2];
-        const int iz = oz * w.stride[0] + c.z, iy = oy * w.stride[1] + c.y;
-        const int ix = ox * w.stride[2] + c.x;
-        const bool in = (unsigned)iz < (unsigned)w.size[0] && (unsigned)iy < (unsigned)w.size[1] &&
-                        (unsigned)ix < (unsigned)w.size[2];
-        if (!in) return 0.0f;
-        return x[image * image_stride + c.channel + ((long long)iz * w.size[1] + iy) * w.size[2] + ix];
+        int oy = rest / w.out[2], ox = rest - oy * w.out[2];
+#pragma unroll
+        for (int i = 0; i < COUNT; ++i) {
+            const int iz = oz * w.stride[0] + c.z, iy = oy * w.stride[1] + c.y;
+            const int ix = ox * w.stride[2] + c.x;
+            const bool in = c.valid && k + i < k_end && (unsigned)iz < (unsigned)w.size[0] &&
+                            (unsigned)iy < (unsigned)w.size[1] &&
+                            (unsigned)ix < (unsigned)w.size[2];
+            out[i] = in ? x[image * image_stride + c.channel +
+                            ((long long)iz * w.size[1] + iy) * w.size[2] + ix]
+                        : 0.0f;
+            if (++ox == w.out[2]) {
+                ox = 0;
+                if (++oy == w.out[1]) {
+                    oy = 0;
+                    if (++oz == w.out[0]) oz = 0, ++image;
+                }
+            }
+        }
     }
 };
 
@@ -241,7 +276,6 @@ __device__ __forceinline__ void tiled_gemm(const ImageMatrix<const float>& a, co
     constexpr int A_COUNT = BM * BK / THREADS;  // elements of a each thread loads per step
     constexpr int A_THREADS_PER_ROW = BK / A_COUNT;
     constexpr int B_COUNT = BN * BK / THREADS;  // elements of b each thread loads per step
-    constexpr int B_ROW_STEP = THREADS / BN;
     constexpr int TM = BM / 16, TN = BN / 16;  // results per thread: TM rows × TN columns
 
     __shared__ __align__(16) float a_tile[2][BK][BM + PAD];  // a's tile, transposed
@@ -250,23 +284,23 @@ __device__ __forceinline__ void tiled_gemm(const ImageMatrix<const float>& a, co
     const int tid = threadIdx.x, ty = tid / 16, tx = tid % 16;
     const int tile_row = blockIdx.y * BM, tile_col = blockIdx.x * BN;
     // This thread's share of the loads: A_COUNT consecutive elements of one row of a, and
-    // B_COUNT elements of one column of b (so consecutive threads read consecutive columns).
+    // B_COUNT consecutive elements of one column of b (consecutive threads, consecutive
+    // columns).
     const int a_row = tid / A_THREADS_PER_ROW, a_k = (tid % A_THREADS_PER_ROW) * A_COUNT;
-    const int b_col = tid % BN, b_k = tid / BN;
+    const int b_col = tid % BN, b_k = tid / BN * B_COUNT;
     const bool a_vector = a.vectorizable(A_COUNT);
     const typename Gather::Column column = b.column(tile_col + b_col);
 
     float a_next[A_COUNT], b_next[B_COUNT];
     auto fetch = [&](int k0) {
         load_row<A_COUNT>(a, tile_row + a_row, k0 + a_k, k_end, a_vector, a_next);
-#pragma unroll
-        for (int i = 0; i < B_COUNT; ++i) b_next[i] = b.load(column, k0 + b_k + i * B_ROW_STEP, k_end);
+        b.load(column, k0 + b_k, k_end, b_next);
     };
     auto stash = [&](int stage) {
 #pragma unroll
         for (int i = 0; i < A_COUNT; ++i) a_tile[stage][a_k + i][a_row] = a_next[i];
 #pragma unroll
-        for (int i = 0; i < B_COUNT; ++i) b_tile[stage][b_k + i * B_ROW_STEP][b_col] = b_next[i];
+        for (int i = 0; i < B_COUNT; ++i) b_tile[stage][b_k + i][b_col] = b_next[i];
     };
 
     // Thread (ty, tx) owns rows h·64 + 4·ty + (0..3) and columns h·64 + 4·tx + (0..3).

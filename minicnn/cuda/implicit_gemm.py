@@ -33,7 +33,7 @@ THREADS = 256
 TILE_COLS = 128  # BN in the kernel
 REDUCTION_STEP = 8  # BK in the kernel
 # Backward-weights splits its reduction until the grid has about this many blocks per SM
-# (an SM holds one block of the 128-row kernel: 141 registers × 256 threads), keeping each
+# (what an SM holds of its 128-row kernel: 128 registers × 256 threads, twice), keeping each
 # slice at least this many steps long.
 BLOCKS_PER_SM = 2
 MIN_STEPS_PER_SLICE = 16

@@ -7,7 +7,8 @@ of its kernels through ``HOST_LAUNCH``. Called as
 ``run(filename, name, grid, block, args)``, the signature of ``minicnn.cuda.rawmodule.launch``,
 it is the ``run`` the launchers take: the launchers' own code and the kernels' own code run,
 on NumPy arrays, with the scalar types the launchers pass (each must be the NumPy type of the
-C parameter, as CuPy needs).
+C parameter, as CuPy needs). Each array reaches the kernel as a copy that ends at an
+inaccessible page (``guarded.py``): a read or write past its end is a segmentation fault.
 """
 
 import ctypes
@@ -18,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from minicnn.cuda.rawmodule import kernel_dir, read_source
+
+from .guarded import guarded_copy
 
 HERE = Path(__file__).parent
 # every kernel of every file, in the order of the file
@@ -65,11 +68,15 @@ class HostKernels:
         assert len(grid) <= 3 and len(block) == 1, (grid, block)
         grid = (*grid, *(1,) * (3 - len(grid)))
         types = [ctypes.c_uint] * 4 + [self._c_type(name, arg) for arg in args]
+        copies = [guarded_copy(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
         values = [*grid, *block] + [
-            arg.ctypes.data if isinstance(arg, np.ndarray) else arg.item() for arg in args
+            arg.ctypes.data if isinstance(arg, np.ndarray) else arg.item() for arg in copies
         ]
         address = ctypes.c_void_p.in_dll(self._library(filename), f"host_{name}").value
         ctypes.CFUNCTYPE(None, *types)(address)(*values)
+        for arg, copy in zip(args, copies):
+            if isinstance(arg, np.ndarray):
+                arg[...] = copy  # what the kernel wrote
 
     @staticmethod
     def _c_type(name, arg):

@@ -290,15 +290,19 @@ def format_row(row, peak):
     """One line of the table: times in ms, ratios, minicnn's rate, and memory if measured."""
     seconds = row["seconds"]
     mine = seconds["minicnn"]
-    torch_ms = seconds.get("torch", math.nan) * 1e3
+    if "torch" in seconds:  # not with --no-torch
+        torch_columns = f"{seconds['torch'] * 1e3:8.2f} {mine / seconds['torch']:5.2f}"
+    else:
+        torch_columns = f"{'—':>8s} {'—':>5s}"
     line = (
-        f"{row['shape']:14s} {row['algorithm']:13s} {mine * 1e3:8.2f} {torch_ms:8.2f} "
-        f"{mine * 1e3 / torch_ms:5.2f} {seconds['textbook'] / mine:6.1f}× "
+        f"{row['shape']:14s} {row['algorithm']:13s} {mine * 1e3:8.2f} {torch_columns} "
+        f"{seconds['textbook'] / mine:6.1f}× "
         f"{seconds['textbook-f32'] / mine:6.1f}× {row['gflops']:7.0f} {row['gflops'] / peak:5.0%}"
     )
     if "peak_memory_bytes" in row:
         memory = row["peak_memory_bytes"]
-        line += f" {memory['minicnn'] / 2**20:6.1f} {memory.get('torch', math.nan) / 2**20:6.1f}"
+        torch_mib = f"{memory['torch'] / 2**20:6.1f}" if "torch" in memory else f"{'—':>6s}"
+        line += f" {memory['minicnn'] / 2**20:6.1f} {torch_mib}"
     forced = [f"{k} {v * 1e3:.2f}" for k, v in seconds.items() if k in conv_select.ALGORITHMS]
     if forced:
         line += "   (" + ", ".join(forced) + " ms)"
@@ -351,7 +355,12 @@ def main(argv=None):
     parser.add_argument("--memory", action="store_true", help="measure peak memory")
     parser.add_argument("--chunking", action="store_true", help="cost of a bounded workspace")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
-    parser.add_argument("--out", type=Path, default=RESULTS / "conv_cpu.json")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS / "conv_cpu.json",
+        help="JSON file for the results (default: benchmarks/results/conv_cpu.json)",
+    )
     args = parser.parse_args(argv)
 
     peak = sgemm_peak()

@@ -17,7 +17,7 @@ import os
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import nn, ops, optim
+from . import models, nn, ops, optim
 from .gradcheck import gradcheck
 from .ops.conv_select import conv_algorithm, set_conv_algorithm, set_workspace_limit
 from .random import manual_seed
@@ -29,6 +29,7 @@ __all__ = [
     "gradcheck",
     "load",
     "manual_seed",
+    "models",
     "nn",
     "ops",
     "optim",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, models
+from . import data as datasets
+from .arguments import non_negative_int, positive_int
 from .bench.command import add_bench_parser, run_bench
 from .cuda.device import GPUUnavailableError
 from .explain.command import add_explain_parser, run_explain
@@ -20,7 +21,16 @@ from .ops.conv import conv_backward, conv_forward
 from .random import manual_seed
 from .serialization import load
 from .summary import format_profile, profile
-from .train import OPTIMIZERS, RECIPES, SCHEDULES, NonFiniteLoss, TrainConfig, load_data, train
+from .train import (
+    OPTIMIZERS,
+    RECIPES,
+    SCHEDULES,
+    NonFiniteLoss,
+    TrainConfig,
+    load_data,
+    read_metrics,
+    train,
+)
 from .viz import conv_outputs, plot_feature_maps
 
 
@@ -34,7 +44,9 @@ def main(argv=None) -> int:
     demo_parser = commands.add_parser(
         "demo", help="convolve, backpropagate and gradient-check a small input, step by step"
     )
-    demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo_parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="random seed (default: 0)"
+    )
 
     defaults = TrainConfig()
     train_parser = commands.add_parser(
@@ -48,12 +60,15 @@ def main(argv=None) -> int:
     train_parser.add_argument(
         "--model",
         choices=list(models.MODELS),
-        help="default: lenet for digits and idx, mnist1d-cnn, sign-language for csv, volume-cnn",
+        help="default: lenet for digits and idx, mnist1d-cnn for mnist1d, sign-language for csv, "
+        "volume-cnn for volumes",
     )
     recipe = "default: from the data's recipe (digits: %s)"
-    train_parser.add_argument("--epochs", type=_positive, help=recipe % RECIPES["digits"]["epochs"])
     train_parser.add_argument(
-        "--batch-size", type=_positive, help=recipe % RECIPES["digits"]["batch_size"]
+        "--epochs", type=positive_int, help=recipe % RECIPES["digits"]["epochs"]
+    )
+    train_parser.add_argument(
+        "--batch-size", type=positive_int, help=recipe % RECIPES["digits"]["batch_size"]
     )
     train_parser.add_argument("--lr", type=float, help=recipe % RECIPES["digits"]["lr"])
     train_parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=defaults.optimizer)
@@ -75,14 +90,17 @@ def main(argv=None) -> int:
         help="gpu: CuPy with the CUDA C kernels (pip install 'minicnn[gpu]'; an error saying "
         "why when no GPU can be used) (default: %(default)s)",
     )
-    train_parser.add_argument("--seed", type=int, default=defaults.seed)
+    train_parser.add_argument(
+        "--seed", type=non_negative_int, default=defaults.seed, help="(default: %(default)s)"
+    )
     train_parser.add_argument(
         "--out", default=defaults.out, help="output folder (default: %(default)s)"
     )
     train_parser.add_argument(
         "--resume",
         action="store_true",
-        help="continue the run in --out from its last finished epoch",
+        help="continue the run in --out from its last finished epoch, with its options unless "
+        "given (a new run if there is none)",
     )
 
     summary_parser = commands.add_parser(
@@ -91,12 +109,12 @@ def main(argv=None) -> int:
     summary_parser.add_argument("model", choices=list(models.MODELS))
     summary_parser.add_argument(
         "--input-shape",
-        type=_positive,
+        type=positive_int,
         nargs="+",
         metavar="N",
         help="C H W (or C L, C D H W); default: the model's usual input",
     )
-    summary_parser.add_argument("--classes", type=_positive, default=None)
+    summary_parser.add_argument("--classes", type=positive_int, default=None)
 
     feature_maps_parser = commands.add_parser(
         "featuremaps",
@@ -104,7 +122,7 @@ def main(argv=None) -> int:
     )
     feature_maps_parser.add_argument("run", help="the --out folder of a finished `minicnn train`")
     feature_maps_parser.add_argument(
-        "--index", type=int, default=0, help="test example (default: 0)"
+        "--index", type=non_negative_int, default=0, help="test example (default: 0)"
     )
     feature_maps_parser.add_argument("--out", help="PNG path (default: RUN/featuremaps.png)")
 
@@ -126,9 +144,22 @@ def main(argv=None) -> int:
             run_bench(args)
         else:
             run_feature_maps(args.run, args.index, args.out)
-    except (ValueError, FileNotFoundError, NonFiniteLoss, GPUUnavailableError) as error:
+    except (ValueError, NonFiniteLoss, GPUUnavailableError) as error:
         print(f"minicnn {args.command}: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a missing file, a folder where a file should be, ...
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"minicnn {args.command}: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if args.command != "train":
+            raise
+        print(
+            f"\nminicnn train: interrupted; `minicnn train --resume --out {args.out}` continues "
+            f"after the last finished epoch",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 
@@ -142,8 +173,9 @@ def run_summary(name: str, input_shape, classes) -> None:
 
 def run_feature_maps(run: str, index: int, out) -> None:
     run_dir = Path(run)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    _, test = load_data(metrics["data"], metrics["config"]["seed"])
+    metrics = read_metrics(run_dir)
+    # the inputs as the network saw them in training: standardised by the training set
+    _, test = datasets.standardize(*load_data(metrics["data"], metrics["config"]["seed"]))
     if not 0 <= index < len(test):
         raise ValueError(f"--index must be in [0, {len(test)}), got {index}")
     model = models.create(metrics["model"], test.input_shape, test.classes)
@@ -151,13 +183,6 @@ def run_feature_maps(run: str, index: int, out) -> None:
     path = Path(out) if out else run_dir / "featuremaps.png"
     plot_feature_maps(conv_outputs(model, test.x[index]), path)
     print(f"wrote {path} (test example {index}, label {test.y[index]})")
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 def run_demo(seed: int) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -26,7 +24,7 @@ from . import data as datasets
 from . import models, nn, optim
 from .backend import check_device, to_device, to_numpy
 from .random import manual_seed
-from .serialization import load, save
+from .serialization import load, save, write_atomically
 
 DEFAULT_MODEL = {
     "digits": "lenet",
@@ -101,7 +99,19 @@ def load_data(spec: str, seed: int = 0):
 
 
 def train(config: TrainConfig, log=print) -> dict:
-    """Train as ``config`` says; returns the metrics also written to ``out/metrics.json``."""
+    """Train as ``config`` says; returns the metrics also written to ``out/metrics.json``.
+
+    With ``resume``, a run found in ``out`` continues from its last finished epoch, and the
+    options left as None are the run's own; without a run there, a new one starts.
+    """
+    out = Path(config.out)
+    previous = None
+    if config.resume:
+        previous = read_metrics(out) if (out / "metrics.json").exists() else None
+        if previous is None:
+            log(f"no run to resume in {out}: starting a new one")
+        else:
+            config = _fill_from(config, previous)
     kind = config.data.partition(":")[0]
     recipe = RECIPES.get(kind, RECIPES["digits"])
     config = replace(config, **{k: v for k, v in recipe.items() if getattr(config, k) is None})
@@ -110,9 +120,12 @@ def train(config: TrainConfig, log=print) -> dict:
         from .cuda.device import require_gpu
 
         require_gpu("--device gpu")
-    out = Path(config.out)
+    train_set, test_set = load_data(config.data, config.seed)
+    for dataset in (train_set, test_set):
+        if len(dataset) == 0:
+            raise ValueError(f"{dataset.name} holds no examples")
+    train_set, test_set = datasets.standardize(train_set, test_set)
     out.mkdir(parents=True, exist_ok=True)
-    train_set, test_set = datasets.standardize(*load_data(config.data, config.seed))
     model_name = config.model or DEFAULT_MODEL[kind]
     manual_seed(config.seed)
     model = models.create(model_name, train_set.input_shape, train_set.classes).to(device)
@@ -122,8 +135,7 @@ def train(config: TrainConfig, log=print) -> dict:
     criterion = nn.NLLLoss() if isinstance(model[-1], nn.LogSoftmax) else nn.CrossEntropyLoss()
 
     history, seconds = [], 0.0
-    if config.resume and (out / "metrics.json").exists():
-        previous = json.loads((out / "metrics.json").read_text())
+    if previous is not None:
         for key in ("data", "optimizer", "batch_size", "seed"):
             if previous["config"][key] != getattr(config, key):
                 raise ValueError(
@@ -139,6 +151,7 @@ def train(config: TrainConfig, log=print) -> dict:
         history, seconds = previous["history"], previous["seconds"]
         log(f"resuming {out} after epoch {len(history)}")
 
+    augmentation = _augmentation(config, train_set)
     log(
         f"{model_name} on {train_set.name}: {len(train_set)} training and {len(test_set)} test "
         f"examples, {sum(p.data.size for p in model.parameters()):,} parameters"
@@ -149,7 +162,11 @@ def train(config: TrainConfig, log=print) -> dict:
             group["lr"] = SCHEDULES[config.schedule](config.lr, epoch, config.epochs)
         manual_seed(config.seed * 1000 + epoch)  # dropout masks
         loader = datasets.DataLoader(
-            train_set, config.batch_size, shuffle=True, seed=config.seed * 1000 + epoch
+            train_set,
+            config.batch_size,
+            shuffle=True,
+            seed=config.seed * 1000 + epoch,
+            transform=augmentation,
         )
         train_loss, train_accuracy = _run_epoch(
             model, criterion, optimizer, loader, f"epoch {epoch + 1}/{config.epochs}", epoch, device
@@ -180,7 +197,7 @@ def train(config: TrainConfig, log=print) -> dict:
         )
         _checkpoint(out, model, optimizer, metrics)
     plot_curves(history, out / "curves.png")
-    final = json.loads((out / "metrics.json").read_text())
+    final = read_metrics(out)
     log(
         f"test accuracy {final['test_accuracy']:.4f} after {final['epochs']} epochs "
         f"({final['seconds']:.1f} s); wrote {out}/metrics.json, model.npz, curves.png"
@@ -222,7 +239,7 @@ def plot_curves(history, path) -> None:
         axes.grid(alpha=0.3)
         axes.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    write_atomically(path, lambda file: figure.savefig(file, format="png", dpi=100))
     plt.close(figure)
 
 
@@ -262,10 +279,29 @@ def _checkpoint(out: Path, model, optimizer, metrics) -> None:
     """Write model, optimizer state and metrics; each file is replaced atomically."""
     save(model.state_dict(), out / "model.npz")
     save(_flatten(optimizer.state_dict()), out / "optimizer.npz")
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=".metrics.", suffix=".tmp")
-    with os.fdopen(handle, "w") as file:
-        json.dump(metrics, file, indent=2)
-    os.replace(temporary, out / "metrics.json")
+    text = json.dumps(metrics, indent=2).encode()
+    write_atomically(out / "metrics.json", lambda file: file.write(text))
+
+
+def read_metrics(run) -> dict:
+    """The ``metrics.json`` of the run in folder ``run``; ``ValueError`` naming the file when
+    it is not one that ``train`` wrote."""
+    path = Path(run) / "metrics.json"
+    try:
+        metrics = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from error
+    required = {"model", "data", "history", "seconds", "config"}
+    if not isinstance(metrics, dict) or required - set(metrics):
+        raise ValueError(f"{path} is not the metrics of a minicnn training run")
+    return metrics
+
+
+def _fill_from(config: TrainConfig, previous: dict) -> TrainConfig:
+    """``config`` with its options left as None taken from a previous run's configuration."""
+    earlier = previous["config"]
+    unset = {k: earlier[k] for k, v in asdict(config).items() if v is None and k in earlier}
+    return replace(config, **unset)
 
 
 def _flatten(optimizer_state: dict) -> dict:

@@ -58,7 +58,7 @@ def plot_feature_maps(outputs, path, max_channels: int = 16) -> None:
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
     figure.suptitle("feature maps of each convolution layer")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, format="png", dpi=100)  # PNG whatever the name's suffix
     plt.close(figure)
 
 

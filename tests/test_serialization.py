@@ -55,8 +55,17 @@ def test_truncated_or_corrupt_files_raise_naming_the_file(tmp_path):
         mc.load(truncated)
     garbage = tmp_path / "garbage.npz"
     garbage.write_bytes(b"not a zip file at all")
-    with pytest.raises(ValueError, match=r"garbage\.npz"):
+    with pytest.raises(ValueError, match=r"garbage\.npz .*: not an \.npz archive$"):
         mc.load(garbage)
+    one_array = tmp_path / "one.npy"
+    np.save(one_array, np.ones(3))
+    with pytest.raises(ValueError, match=r"one\.npy is not a minicnn checkpoint: one array"):
+        mc.load(one_array)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, objects=np.array([{}, None], dtype=object))
+    with pytest.raises(ValueError, match=r"pickled\.npz .*pickled Python objects") as error:
+        mc.load(pickled)
+    assert "allow_pickle" not in str(error.value)  # no advice to unpickle untrusted data
     with pytest.raises(FileNotFoundError):
         mc.load(tmp_path / "missing.npz")
 
@@ -68,3 +77,12 @@ def test_save_refuses_what_is_not_a_state_dict(tmp_path):
     with pytest.raises(TypeError, match="numeric arrays"):
         mc.save({"name": np.array(["text", None], dtype=object)}, tmp_path / "model.npz")
     assert os.listdir(tmp_path) == []
+
+
+def test_saved_files_get_the_permissions_of_an_ordinary_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        mc.save(_state()[1], tmp_path / "model.npz")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "model.npz").stat().st_mode & 0o777 == 0o644

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from minicnn.cli import main
@@ -79,5 +80,72 @@ def test_cli_train_summary_featuremaps_and_errors(tmp_path, capsys):
     assert "Conv1d" in out and "multiply-adds" in out
     assert main(["train", "--data", "imagenet", "--out", str(run)]) == 1
     assert "unknown data 'imagenet'" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_info:
         main(["train", "--epochs", "0"])
+    assert exit_info.value.code == 2
+    assert "argument --epochs: must be a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_images_are_shifted_unless_augmentation_is_off(tmp_path):
+    shifted = train(_config(tmp_path, out=str(tmp_path / "a"), epochs=1), log=quiet)
+    plain = train(_config(tmp_path, out=str(tmp_path / "b"), epochs=1, augment=False), log=quiet)
+    assert shifted["history"][0]["train_loss"] != plain["history"][0]["train_loss"]
+    assert (shifted["config"]["augment"], plain["config"]["augment"]) == (True, False)
+
+
+def test_resume_takes_the_runs_options_and_starts_afresh_without_a_run(tmp_path):
+    messages = []
+    first = _config(tmp_path, epochs=1, lr=0.01, schedule="constant", resume=True)
+    train(first, log=messages.append)
+    assert messages[0] == f"no run to resume in {tmp_path / 'run'}: starting a new one"
+    resumed = train(_config(tmp_path, epochs=2, resume=True), log=quiet)
+    assert resumed["epochs"] == 2
+    assert (resumed["config"]["lr"], resumed["config"]["schedule"]) == (0.01, "constant")
+
+
+def test_data_errors_leave_no_output_folder_behind(tmp_path):
+    run = tmp_path / "run"
+    with pytest.raises(ValueError, match="unknown data"):
+        train(_config(tmp_path, data="imagenet"), log=quiet)
+    one_row = tmp_path / "one.csv"
+    one_row.write_text("label,a,b,c,d\n1,0,0,0,0\n")
+    with pytest.raises(ValueError, match=r"one\.csv \(train\) holds no examples"):
+        train(_config(tmp_path, data=f"csv:{one_row}"), log=quiet)
+    assert not run.exists()
+
+
+def test_cli_errors_are_one_line_messages(tmp_path, capsys, monkeypatch):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert main(["train", "--epochs", "1", "--out", str(a_file)]) == 1
+    assert capsys.readouterr().err == f"minicnn train: {a_file}: File exists\n"
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.json").write_text("{}")
+    assert main(["featuremaps", str(tmp_path / "run")]) == 1
+    assert "metrics.json is not the metrics of a minicnn training run" in capsys.readouterr().err
+
+    def interrupted(config):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("minicnn.cli.train", interrupted)
+    assert main(["train", "--out", "somewhere"]) == 130
+    assert "`minicnn train --resume --out somewhere` continues" in capsys.readouterr().err
+
+
+def test_feature_maps_show_the_inputs_as_the_network_saw_them_in_training(tmp_path, monkeypatch):
+    from minicnn import data as datasets
+    from minicnn.train import load_data
+
+    run = tmp_path / "run"
+    train(_config(tmp_path, epochs=1), log=quiet)
+    seen = []
+
+    def record(model, x):
+        seen.append(x)
+        return []
+
+    monkeypatch.setattr("minicnn.cli.conv_outputs", record)
+    monkeypatch.setattr("minicnn.cli.plot_feature_maps", lambda outputs, path: None)
+    assert main(["featuremaps", str(run), "--index", "5"]) == 0
+    _, test = datasets.standardize(*load_data("digits"))
+    np.testing.assert_array_equal(seen[0], test.x[5])

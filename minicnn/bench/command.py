@@ -11,11 +11,11 @@ were measured; ``<device>`` is the GPU's name, or ``cpu``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
 
+from ..arguments import non_negative_float, positive_int
 from . import implementations, machine, plot
 from .measure import Context, add_rates, measure_case
 from .report import HEADER, Table
@@ -66,21 +66,23 @@ def add_bench_parser(commands) -> None:
         help=f"the LeNet shapes and {QUICK_ROUNDS} rounds (--shapes and --rounds still apply)",
     )
     parser.add_argument(
-        "--rounds", type=_positive, help=f"turns per implementation (default: {ROUNDS})"
+        "--rounds", type=positive_int, help=f"turns per implementation (default: {ROUNDS})"
     )
     parser.add_argument(
-        "--calls", type=_positive, default=3, help="timed calls per turn (default: 3)"
+        "--calls", type=positive_int, default=3, help="timed calls per turn (default: 3)"
     )
     parser.add_argument(
         "--warm-up",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=0.05,
         metavar="SECONDS",
-        help="untimed calls before each turn, at least one (default: 0.05)",
+        help="seconds of untimed calls before each turn, at least one call (default: 0.05)",
     )
-    parser.add_argument("--batch", type=_positive, help="N of every shape (default: the shape's)")
     parser.add_argument(
-        "--train-batch", type=_positive, default=256, help="batch of the training step (256)"
+        "--batch", type=positive_int, help="N of every shape (default: the shape's)"
+    )
+    parser.add_argument(
+        "--train-batch", type=positive_int, default=256, help="batch of the training step (256)"
     )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)"
@@ -164,17 +166,3 @@ def _peaks_line(peaks: dict) -> str:
     elif gpu:
         line += f"; GPU peaks {gpu['how']}"
     return line
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value

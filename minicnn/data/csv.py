@@ -19,17 +19,23 @@ def load_csv(path, classes: int | None = None) -> Dataset:
     wrong header, a non-numeric or short row, a non-square pixel count or a bad label.
     """
     path = Path(path)
-    with open(path, encoding="utf-8") as file:
-        header = file.readline().strip().split(",")
+    try:
+        with open(path, encoding="utf-8") as file:
+            header = file.readline().strip().split(",")
+            has_rows = any(line.strip() for line in file)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not a text file ({error.reason})") from error
     if not header or header[0] != "label":
         raise ValueError(f"{path}: the first column must be 'label', got header {header[:3]}...")
     side = math.isqrt(len(header) - 1)
     if side * side != len(header) - 1 or side == 0:
         raise ValueError(f"{path}: {len(header) - 1} pixel columns do not make a square image")
+    if not has_rows:
+        raise ValueError(f"{path}: no rows after the header")
     try:
         table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
     except ValueError as error:
-        raise ValueError(f"{path}: {error}") from error
+        raise ValueError(f"{path}: {_first_bad_row(path, len(header)) or error}") from error
     if table.shape[1] != len(header):
         raise ValueError(f"{path}: rows have {table.shape[1]} columns, the header {len(header)}")
     labels = table[:, 0]
@@ -41,3 +47,15 @@ def load_csv(path, classes: int | None = None) -> Dataset:
         raise ValueError(f"{path}: label {labels.max()} outside [0, {classes})")
     x = (table[:, 1:] / 255.0).astype(np.float32).reshape(-1, 1, side, side)
     return Dataset(x, labels, classes, path.name)
+
+
+def _first_bad_row(path: Path, columns: int) -> str | None:
+    """Which row of ``path`` has the wrong number of columns, if one has (rows count from 1
+    after the header)."""
+    with open(path, encoding="utf-8") as file:
+        next(file)
+        for row, line in enumerate(file, start=1):
+            found = len(line.strip().split(","))
+            if line.strip() and found != columns:
+                return f"row {row} has {found} columns, the header {columns}"
+    return None

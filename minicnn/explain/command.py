@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-
+from ..arguments import non_negative_int, positive_int
 from .arithmetic import explain_params, explain_receptive_field
 from .conv import explain_conv
 from .pool import KINDS, explain_pool
@@ -34,10 +33,10 @@ def add_explain_parser(commands) -> None:
         metavar="P",
         help="one int per axis (or one for all), 'same' or 'valid' (default: 1, 0 for 3-d)",
     )
-    conv.add_argument("--dilation", nargs="+", type=_positive, default=[1], metavar="D")
-    conv.add_argument("--groups", type=_positive, default=1, help="(default: 1)")
+    conv.add_argument("--dilation", nargs="+", type=positive_int, default=[1], metavar="D")
+    conv.add_argument("--groups", type=positive_int, default=1, help="(default: 1)")
     conv.add_argument(
-        "--out-channels", type=_positive, help="C_out (default: groups, one per group)"
+        "--out-channels", type=positive_int, help="C_out (default: groups, one per group)"
     )
     conv.add_argument(
         "--backward", action="store_true", help="also show col2im carrying the gradient back"
@@ -54,7 +53,7 @@ def add_explain_parser(commands) -> None:
     pool.add_argument(
         "--padding",
         nargs="+",
-        type=_non_negative,
+        type=non_negative_int,
         metavar="P",
         help="one int per axis or one for all, at most half the kernel (default: 0)",
     )
@@ -79,7 +78,7 @@ def add_explain_parser(commands) -> None:
         "pool2 (default: conv3 conv3)",
     )
     field.add_argument(
-        "--channels", type=_positive, default=64, help="channels of every conv (default: 64)"
+        "--channels", type=positive_int, default=64, help="channels of every conv (default: 64)"
     )
     topics.add_parser(
         "params", help="parameter counts: conv against fully connected, 1×1 reductions"
@@ -125,7 +124,7 @@ def _add_window_arguments(parser, kernel_default: str, stride_default="1") -> No
     parser.add_argument(
         "--input-shape",
         nargs="+",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="N C and the spatial sizes: N C L, N C H W or N C D H W "
         "(default: 1 1 6, 1 1 4 4 or 1 1 3 3 3)",
@@ -133,14 +132,14 @@ def _add_window_arguments(parser, kernel_default: str, stride_default="1") -> No
     parser.add_argument(
         "--kernel",
         nargs="+",
-        type=_positive,
+        type=positive_int,
         metavar="K",
         help=f"kernel size, one int per axis or one for all (default: {kernel_default})",
     )
     parser.add_argument(
         "--stride",
         nargs="+",
-        type=_positive,
+        type=positive_int,
         default=[1] if stride_default == "1" else None,
         metavar="S",
         help=f"one int per axis or one for all (default: {stride_default})",
@@ -176,25 +175,5 @@ def _one_or_all(values):
     return values[0] if len(values) == 1 else tuple(values)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text}")
-    return value
-
-
 def _padding(text: str):
-    return text if text in ("same", "valid") else _non_negative(text)
+    return text if text in ("same", "valid") else non_negative_int(text)

@@ -20,6 +20,7 @@ moves the mean and the variance, and with them every output of the channel.
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 from ..backend import get_array_module
@@ -39,7 +40,8 @@ def batch_norm_forward(x, weight=None, bias=None, mean=None, var=None, eps=1e-5)
     """Normalise each channel of x: (N, C, *S) → (y of the same shape, cache).
 
     weight, bias: (C,) or None (no affine transform)
-    mean, var:    (C,) statistics to use, or None to measure them on the batch
+    mean, var:    (C,) statistics to use, or both None to measure them on the batch
+    eps:          a number >= 0 added to the variance
     """
     xp = get_array_module(x)
     check_floating_array(x, "(N, C, *spatial)")
@@ -47,8 +49,25 @@ def batch_norm_forward(x, weight=None, bias=None, mean=None, var=None, eps=1e-5)
         raise ValueError(f"expected an input (N, C, *spatial), got shape {tuple(x.shape)}")
     channels = x.shape[1]
     for name, array in (("weight", weight), ("bias", bias), ("mean", mean), ("var", var)):
-        if array is not None and tuple(array.shape) != (channels,):
+        if array is None:
+            continue
+        if not (hasattr(array, "shape") and hasattr(array, "astype")):
+            raise TypeError(
+                f"{name} must be an array of shape ({channels},) or None, "
+                f"got {type(array).__name__}"
+            )
+        if tuple(array.shape) != (channels,):
             raise ValueError(f"{name} must have shape ({channels},), got {tuple(array.shape)}")
+    if (mean is None) != (var is None):
+        given, missing = ("mean", "var") if var is None else ("var", "mean")
+        raise ValueError(
+            f"mean and var must be given together (statistics to use) or both be None "
+            f"(measure them on the batch), got {given} without {missing}"
+        )
+    if not isinstance(eps, numbers.Real) or isinstance(eps, bool):
+        raise TypeError(f"eps must be a number, got {eps!r}")
+    if not eps >= 0:  # written so that NaN is refused too
+        raise ValueError(f"eps must be >= 0, got {eps}")
     axes = (0, *range(2, x.ndim))
     batch_statistics = mean is None
     if batch_statistics:

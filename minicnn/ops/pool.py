@@ -98,6 +98,7 @@ def avg_pool_forward(
     x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
 ):
     """Mean over each window. x: (N, C, *S) → (y (N, C, *O), cache)."""
+    check_flag(count_include_pad, "count_include_pad")
     kernels = gpu_kernels_for(x)  # a CuPy array: the CUDA C or Numba kernel
     if kernels is not None:
         return kernels.avg_pool_forward(
@@ -148,9 +149,15 @@ def check_pool_arguments(ndim, kernel_size, stride, padding, ceil_mode):
             f"padding must be at most half of kernel_size, got padding={padding} for "
             f"kernel_size={kernel_size}"
         )
-    if ceil_mode not in (True, False):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    check_flag(ceil_mode, "ceil_mode")
     return kernel_size, stride, padding
+
+
+def check_flag(value, name: str) -> None:
+    """Raise TypeError naming ``name`` unless ``value`` is True or False (or equal to one:
+    NumPy's booleans, 0 and 1)."""
+    if value not in (True, False):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
 def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):

@@ -3,6 +3,10 @@
 ``conv_configs()`` draws only valid configurations (the kernel always fits the padded input),
 and shrinks towards the simplest: 1-d, one group, one channel, kernel 1, stride 1, no padding.
 ``conv_transpose_configs()`` does the same for transposed convolutions.
+
+The configurations' padding pairs and output shapes are computed here from their definitions,
+not with ``minicnn.ops.geometry``: tests hand them to the naive references, which must share
+no code with the engine they check.
 """
 
 from __future__ import annotations
@@ -16,8 +20,28 @@ from hypothesis import strategies as st
 
 from ..nn.conv import Conv1d, Conv2d, Conv3d
 from ..nn.conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from ..ops.conv_transpose import conv_transpose_output_shape
-from ..ops.geometry import Padding, output_shape, resolve_padding
+
+Padding = tuple[tuple[int, int], ...]  # (zeros before, zeros after) per spatial axis
+
+
+def _padding_pairs(padding, kernel_size, dilation) -> Padding:
+    """The (lo, hi) zeros per spatial axis that a convolution's ``padding`` stands for.
+
+    An int p pads every axis with (p, p); a tuple gives each axis its own (p, p); ``'valid'``
+    pads nothing; ``'same'`` (stride 1) adds the dilation·(K − 1) zeros that keep the size,
+    half on each side and the odd one on the right, as PyTorch.
+
+    >>> _padding_pairs("same", (3, 4), (1, 1))
+    ((1, 1), (1, 2))
+    """
+    ndim = len(kernel_size)
+    if padding == "valid":
+        return ((0, 0),) * ndim
+    if padding == "same":
+        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+        return tuple((total // 2, total - total // 2) for total in totals)
+    per_axis = padding if isinstance(padding, tuple) else (padding,) * ndim
+    return tuple((p, p) for p in per_axis)
 
 
 @dataclass(frozen=True)
@@ -77,12 +101,16 @@ class ConvConfig(_LayerConfig):
 
     @property
     def padding_pairs(self) -> Padding:
-        return resolve_padding(self.padding, self.kernel_size, self.stride, self.dilation)
+        return _padding_pairs(self.padding, self.kernel_size, self.dilation)
 
     @property
     def output_shape(self) -> tuple[int, ...]:
-        spatial = output_shape(
-            self.spatial, self.kernel_size, self.stride, self.padding_pairs, self.dilation
+        """(N, C_out, *O), O = ⌊(S + lo + hi − dilation·(K − 1) − 1) / stride⌋ + 1 per axis."""
+        spatial = tuple(
+            (size + lo + hi - d * (k - 1) - 1) // s + 1
+            for size, k, s, (lo, hi), d in zip(
+                self.spatial, self.kernel_size, self.stride, self.padding_pairs, self.dilation
+            )
         )
         return (self.batch, self.out_channels, *spatial)
 
@@ -145,7 +173,7 @@ def conv_configs(
         "valid": lambda: "valid",
         "same": lambda: "same",
     }[padding_kind]()
-    pairs = resolve_padding(padding, kernel_size, stride, dilation)
+    pairs = _padding_pairs(padding, kernel_size, dilation)
     spatial = tuple(
         max(1, d * (k - 1) + 1 - lo - hi) + draw(st.integers(0, max_extra_size))
         for k, d, (lo, hi) in zip(kernel_size, dilation, pairs)
@@ -277,13 +305,18 @@ class ConvTransposeConfig(_LayerConfig):
 
     @property
     def output_shape(self) -> tuple[int, ...]:
-        spatial = conv_transpose_output_shape(
-            self.spatial,
-            self.kernel_size,
-            self.stride,
-            self.padding_tuple,
-            self.output_padding,
-            self.dilation,
+        """(N, C_out, *O), O = (S − 1)·stride − 2·padding + dilation·(K − 1) + output_padding
+        + 1 per axis."""
+        spatial = tuple(
+            (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for size, k, s, p, op, d in zip(
+                self.spatial,
+                self.kernel_size,
+                self.stride,
+                self.padding_tuple,
+                self.output_padding,
+                self.dilation,
+            )
         )
         return (self.batch, self.out_channels, *spatial)
 

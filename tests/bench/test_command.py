@@ -96,9 +96,9 @@ def test_roofline_plot_of_gpu_rows(tmp_path):
         (["--ops", "conv-sideways"], "invalid choice: 'conv-sideways'"),
         (["--shapes", "resnet-1x1"], "invalid choice: 'resnet-1x1'"),
         (["--impl", "cublas"], "invalid choice: 'cublas'"),
-        (["--rounds", "0"], "must be a positive integer, got 0"),
-        (["--batch", "two"], "invalid _positive value: 'two'"),
-        (["--warm-up", "-1"], "must be a number >= 0, got -1"),
+        (["--rounds", "0"], "must be a positive integer, got '0'"),
+        (["--batch", "two"], "argument --batch: must be a positive integer, got 'two'"),
+        (["--warm-up", "-1"], "must be a number >= 0, got '-1'"),
     ],
 )
 def test_bad_options_are_argparse_errors(arguments, message, capsys):

@@ -45,8 +45,14 @@ def test_non_numeric_and_short_rows(tmp_path):
     path.write_text("label,a,b,c,d\n1,0,0,0,x\n")
     with pytest.raises(ValueError, match=r"broken\.csv"):
         load_csv(path)
-    path.write_text("label,a,b,c,d\n1,0,0\n")
-    with pytest.raises(ValueError, match=r"broken\.csv"):
+    path.write_text("label,a,b,c,d\n1,0,0,0,0\n1,0,0\n")
+    with pytest.raises(ValueError, match=r"broken\.csv: row 2 has 3 columns, the header 5$"):
+        load_csv(path)
+    path.write_text("label,a,b,c,d\n")
+    with pytest.raises(ValueError, match=r"broken\.csv: no rows after the header"):
+        load_csv(path)
+    path.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(ValueError, match=r"broken\.csv: not a text file"):
         load_csv(path)
     with pytest.raises(ValueError, match=r"label 3 outside \[0, 2\)"):
         load_csv(write_csv(tmp_path / "x.csv", [3], np.zeros((1, 4), int)), classes=2)

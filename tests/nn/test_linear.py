@@ -36,6 +36,7 @@ def test_output_shape_and_dtype():
     assert dx.shape == x.shape and dx.dtype == np.float32
     assert layer.weight.grad.shape == (3, 4) and layer.bias.grad.shape == (3,)
     np.testing.assert_array_equal(layer.bias.grad, [10, 10, 10])  # 2·5 rows of ones
+    assert layer.backward(np.ones(y.shape)).dtype == np.float32  # a float64 grad_out
 
 
 def test_float64_input_with_float32_parameters():

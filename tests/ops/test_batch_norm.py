@@ -63,22 +63,59 @@ def test_given_statistics_are_used_as_they_are():
     np.testing.assert_allclose(dbias, [2.0, 2.0])
 
 
-def test_dtype_kept_and_inputs_untouched():
-    x = np.random.default_rng(0).standard_normal((4, 3, 5)).astype(np.float32)
-    before = x.copy()
-    y, cache = batch_norm_forward(x, np.ones(3, np.float64), np.zeros(3, np.float64))
-    grads = batch_norm_backward(np.ones(x.shape, np.float64), cache)
+@pytest.mark.parametrize("given_statistics", [False, True])
+@pytest.mark.parametrize("other_dtype", [np.float32, np.float64])
+def test_dtype_kept_and_inputs_untouched(given_statistics, other_dtype):
+    # With other_dtype float32 the op gets the caller's arrays themselves (no cast copies
+    # them), so a write into any of them would show; with float64 the results must still
+    # come out in x's float32.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 5)).astype(np.float32)
+    weight, bias = rng.standard_normal(3).astype(other_dtype), np.zeros(3, other_dtype)
+    mean = rng.standard_normal(3).astype(other_dtype)
+    var = rng.uniform(0.5, 2, 3).astype(other_dtype)
+    grad_out = rng.standard_normal(x.shape).astype(other_dtype)
+    arguments = dict(x=x, weight=weight, bias=bias, mean=mean, var=var, grad_out=grad_out)
+    before = {name: array.copy() for name, array in arguments.items()}
+    statistics = (mean, var) if given_statistics else (None, None)
+    y, cache = batch_norm_forward(x, weight, bias, *statistics)
+    grads = batch_norm_backward(grad_out, cache)
     assert y.dtype == np.float32 and all(g.dtype == np.float32 for g in grads)
-    np.testing.assert_array_equal(x, before)
+    for name, array in arguments.items():
+        np.testing.assert_array_equal(array, before[name], err_msg=f"{name} was modified")
 
 
 def test_errors():
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         batch_norm_forward(np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=r"weight must have shape \(3,\)"):
-        batch_norm_forward(np.zeros((2, 3)), np.ones(2))
     with pytest.raises(TypeError, match="floating-point"):
         batch_norm_forward(np.zeros((2, 3), int))
     _, cache = batch_norm_forward(np.random.default_rng(0).standard_normal((2, 3)))
     with pytest.raises(ValueError, match=r"grad_out must have shape \(2, 3\)"):
         batch_norm_backward(np.zeros((3, 2)), cache)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (dict(weight=np.ones(2)), ValueError, r"weight must have shape \(3,\), got \(2,\)"),
+        (dict(bias=np.ones((3, 1))), ValueError, r"bias must have shape \(3,\), got \(3, 1\)"),
+        (dict(mean=np.ones(4), var=np.ones(3)), ValueError, r"mean must have shape \(3,\)"),
+        (dict(mean=np.ones(3), var=np.ones(1)), ValueError, r"var must have shape \(3,\)"),
+        (dict(weight=[1.0, 1.0, 1.0]), TypeError, r"weight must be an array of shape \(3,\).*list"),
+        (
+            dict(mean=np.zeros(3)),
+            ValueError,
+            "mean and var must be given together.*mean without var",
+        ),
+        (dict(var=np.ones(3)), ValueError, "mean and var must be given together.*var without mean"),
+        (dict(eps=-1e-5), ValueError, "eps must be >= 0, got -1e-05"),
+        (dict(eps=float("nan")), ValueError, "eps must be >= 0, got nan"),
+        (dict(eps="0.1"), TypeError, "eps must be a number, got '0.1'"),
+        (dict(eps=None), TypeError, "eps must be a number, got None"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, error, message):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    with pytest.raises(error, match=message):
+        batch_norm_forward(x, **kwargs)

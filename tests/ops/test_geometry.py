@@ -87,7 +87,7 @@ def test_output_shape_counts_the_window_positions(size, kernel, stride, dilation
     span = dilation * (kernel - 1) + 1
     starts = [s for s in range(0, size + lo + hi, stride) if s + span <= size + lo + hi]
     if not starts:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="kernel larger than the padded input"):
             output_shape((size,), (kernel,), (stride,), ((lo, hi),), (dilation,))
     else:
         assert output_shape((size,), (kernel,), (stride,), ((lo, hi),), (dilation,)) == (

@@ -64,6 +64,20 @@ def test_ties_go_to_the_first_position_and_dtype_is_kept():
     assert y.dtype == global_avg_pool_backward(y, cache).dtype == np.float32
 
 
+@pytest.mark.parametrize(
+    ("forward", "backward"),
+    [
+        (global_avg_pool_forward, global_avg_pool_backward),
+        (global_max_pool_forward, global_max_pool_backward),
+    ],
+)
+def test_a_float64_grad_out_gives_a_float32_gradient_for_a_float32_input(forward, backward):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    y, cache = forward(x)
+    dx = backward(np.ones(y.shape), cache)  # float64 grad_out
+    assert dx.dtype == np.float32 and dx.shape == x.shape
+
+
 @pytest.mark.parametrize("forward", [global_avg_pool_forward, global_max_pool_forward])
 def test_errors(forward):
     with pytest.raises(ValueError, match="at least one non-empty spatial axis"):

@@ -66,6 +66,15 @@ def test_float32_stays_float32_and_agrees_with_float64(problem, data):
             np.testing.assert_allclose(grad, grad64, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("bias", [np.zeros(2, np.float32), None], ids=["bias", "no_bias"])
+def test_a_float64_grad_out_gives_float32_gradients_for_float32_arguments(bias):
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    weight = np.ones((2, 3), np.float32)
+    y, cache = linear_forward(x, weight, bias)
+    grads = linear_backward(np.ones(y.shape), cache)  # float64 grad_out
+    assert all(grad.dtype == np.float32 for grad in grads if grad is not None)
+
+
 def test_computes_in_the_input_dtype():
     x64 = np.full((1, 2), 1 + 1e-12)  # not representable in float32
     y, cache = linear_forward(x64, np.ones((1, 2), np.float32), np.zeros(1, np.float32))

@@ -148,13 +148,15 @@ def test_ceil_mode_hand_computed():
     )
 
 
+@pytest.mark.parametrize("grad_dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("forward", [max_pool_forward, min_pool_forward, avg_pool_forward])
-def test_float32_in_float32_out_and_inputs_untouched(forward):
+def test_float32_in_float32_out_and_inputs_untouched(forward, grad_dtype):
+    # A float64 grad_out (np.ones(y.shape), say) must not turn the float32 gradient into float64.
     x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
     before = x.copy()
     y, cache = forward(x, 3, 2, 1, True)
     backward = avg_pool_backward if forward is avg_pool_forward else max_pool_backward
-    grad_out = np.ones(y.shape, np.float32)
+    grad_out = np.ones(y.shape, grad_dtype)
     dx = backward(grad_out, cache)
     assert y.dtype == dx.dtype == np.float32
     np.testing.assert_array_equal(x, before)
@@ -176,6 +178,13 @@ def test_float32_in_float32_out_and_inputs_untouched(forward):
 def test_bad_arguments(x_shape, kwargs, error, message):
     with pytest.raises(error, match=message):
         max_pool_forward(np.zeros(x_shape), **kwargs)
+
+
+@pytest.mark.parametrize("flag", ["ceil_mode", "count_include_pad"])
+@pytest.mark.parametrize("value", ["x", None, 0.5])
+def test_avg_pool_rejects_a_flag_that_is_not_a_boolean(flag, value):
+    with pytest.raises(TypeError, match=rf"{flag} must be True or False, got {value!r}"):
+        avg_pool_forward(np.zeros((1, 1, 4)), 2, **{flag: value})
 
 
 def test_bad_grad_out():

@@ -114,6 +114,14 @@ __device__ __forceinline__ int source_position(int shifted, int stride, int out)
     return shifted < out ? shifted : -1;
 }
 
+// Rows k ... k+COUNT-1 of a tap table, all read before any is used, so that their loads
+// overlap. A row past the reduction's end repeats the last one; the caller masks its element.
+template <int COUNT>
+__device__ __forceinline__ void read_taps(const int4* taps, int k, int k_end, int4 (&t)[COUNT]) {
+#pragma unroll
+    for (int i = 0; i < COUNT; ++i) t[i] = taps[min(k + i, k_end - 1)];
+}
+
 // Forward's second operand, cols[(c, tap), (n, o)] = x[n, g·C/G + c, o·stride + tap·dilation
 // − pad] (0 in the padding). taps[k] = (c·ΠS + the tap's offset within a channel, its
 // dilated offsets dz, dy, dx).
@@ -145,13 +153,11 @@ struct ForwardGather {
         return {image * image_stride + group_offset + corner, z, y, x0, true};
     }
 
-    // Elements k ... k+COUNT-1 of column c. The table rows are read first, all of them (a
-    // row past the end repeats the last one and is masked), so that their loads overlap.
+    // Elements k ... k+COUNT-1 of column c: x where the tap falls inside the input, else 0.
     template <int COUNT>
     __device__ void load(const Column& c, int k, int k_end, float (&out)[COUNT]) const {
         int4 t[COUNT];
-#pragma unroll
-        for (int i = 0; i < COUNT; ++i) t[i] = taps[min(k + i, k_end - 1)];
+        read_taps(taps, k, k_end, t);
 #pragma unroll
         for (int i = 0; i < COUNT; ++i) {
             const bool in = c.valid && k + i < k_end &&
@@ -191,12 +197,12 @@ struct BackwardDataGather {
                 ix + w.pad[2], true};
     }
 
-    // Elements k ... k+COUNT-1 of column c, the table rows read first as in ForwardGather.
+    // Elements k ... k+COUNT-1 of column c: dy where an output position's window puts the
+    // tap on this input position, else 0.
     template <int COUNT>
     __device__ void load(const Column& c, int k, int k_end, float (&out)[COUNT]) const {
         int4 t[COUNT];
-#pragma unroll
-        for (int i = 0; i < COUNT; ++i) t[i] = taps[min(k + i, k_end - 1)];
+        read_taps(taps, k, k_end, t);
 #pragma unroll
         for (int i = 0; i < COUNT; ++i) {
             const int oz = source_position(c.z - t[i].y, w.stride[0], w.out[0]);

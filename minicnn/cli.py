@@ -22,6 +22,7 @@ from .random import manual_seed
 from .serialization import load
 from .summary import format_profile, profile
 from .train import (
+    DEFAULTS,
     OPTIMIZERS,
     RECIPES,
     SCHEDULES,
@@ -48,14 +49,13 @@ def main(argv=None) -> int:
         "--seed", type=non_negative_int, default=0, help="random seed (default: 0)"
     )
 
-    defaults = TrainConfig()
     train_parser = commands.add_parser(
         "train", help="train a model of the zoo (default: LeNet on the embedded digits)"
     )
     train_parser.add_argument(
         "--data",
-        default=defaults.data,
-        help="digits | mnist1d | volumes | idx:FOLDER | csv:TRAIN[,TEST] (default: %(default)s)",
+        help="digits | mnist1d | volumes | idx:FOLDER | csv:TRAIN[,TEST] (default: "
+        f"{DEFAULTS['data']})",
     )
     train_parser.add_argument(
         "--model",
@@ -71,7 +71,9 @@ def main(argv=None) -> int:
         "--batch-size", type=positive_int, help=recipe % RECIPES["digits"]["batch_size"]
     )
     train_parser.add_argument("--lr", type=float, help=recipe % RECIPES["digits"]["lr"])
-    train_parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=defaults.optimizer)
+    train_parser.add_argument(
+        "--optimizer", choices=list(OPTIMIZERS), help=f"(default: {DEFAULTS['optimizer']})"
+    )
     train_parser.add_argument(
         "--schedule",
         choices=list(SCHEDULES),
@@ -86,15 +88,15 @@ def main(argv=None) -> int:
     train_parser.add_argument(
         "--device",
         choices=["cpu", "gpu"],
-        default=defaults.device,
+        default=TrainConfig.device,
         help="gpu: CuPy with the CUDA C kernels (pip install 'minicnn[gpu]'; an error saying "
         "why when no GPU can be used) (default: %(default)s)",
     )
     train_parser.add_argument(
-        "--seed", type=non_negative_int, default=defaults.seed, help="(default: %(default)s)"
+        "--seed", type=non_negative_int, help=f"(default: {DEFAULTS['seed']})"
     )
     train_parser.add_argument(
-        "--out", default=defaults.out, help="output folder (default: %(default)s)"
+        "--out", default=TrainConfig.out, help="output folder (default: %(default)s)"
     )
     train_parser.add_argument(
         "--resume",

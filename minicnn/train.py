@@ -54,21 +54,26 @@ class NonFiniteLoss(RuntimeError):
     """The loss became NaN or infinite; training stopped."""
 
 
+# What data, optimizer and seed a run has unless told (or, resuming, unless the run says).
+DEFAULTS = dict(data="digits", optimizer="adam", seed=0)
+
+
 @dataclass
 class TrainConfig:
-    """What ``minicnn train`` takes; epochs, batch_size, lr and schedule left as None come
-    from ``RECIPES`` for the data."""
+    """What ``minicnn train`` takes. Options left as None are, when resuming, the run's own;
+    then data, optimizer and seed come from ``DEFAULTS``, and epochs, batch_size, lr and
+    schedule from ``RECIPES`` for the data."""
 
-    data: str = "digits"
+    data: str | None = None
     model: str | None = None
     epochs: int | None = None
     batch_size: int | None = None
     lr: float | None = None
-    optimizer: str = "adam"
+    optimizer: str | None = None
     schedule: str | None = None
     augment: bool = True
     device: str = "cpu"
-    seed: int = 0
+    seed: int | None = None
     out: str = "runs/latest"
     resume: bool = False
 
@@ -111,10 +116,10 @@ def train(config: TrainConfig, log=print) -> dict:
         if previous is None:
             log(f"no run to resume in {out}: starting a new one")
         else:
-            config = _fill_from(config, previous)
+            config = _fill_from(config, previous["config"])
+    config = _fill_from(config, DEFAULTS)
     kind = config.data.partition(":")[0]
-    recipe = RECIPES.get(kind, RECIPES["digits"])
-    config = replace(config, **{k: v for k, v in recipe.items() if getattr(config, k) is None})
+    config = _fill_from(config, RECIPES.get(kind, RECIPES["digits"]))
     device = check_device(config.device)
     if device == "gpu":  # fail before any work, saying why there is no GPU
         from .cuda.device import require_gpu
@@ -297,10 +302,9 @@ def read_metrics(run) -> dict:
     return metrics
 
 
-def _fill_from(config: TrainConfig, previous: dict) -> TrainConfig:
-    """``config`` with its options left as None taken from a previous run's configuration."""
-    earlier = previous["config"]
-    unset = {k: earlier[k] for k, v in asdict(config).items() if v is None and k in earlier}
+def _fill_from(config: TrainConfig, values: dict) -> TrainConfig:
+    """``config`` with its options left as None taken from ``values`` where it has them."""
+    unset = {k: values[k] for k, v in asdict(config).items() if v is None and k in values}
     return replace(config, **unset)
 
 

@@ -6,9 +6,11 @@ force-included (blocks in turn, each block's threads as real threads meeting at
 of its kernels through ``HOST_LAUNCH``. Called as
 ``run(filename, name, grid, block, args)``, the signature of ``minicnn.cuda.rawmodule.launch``,
 it is the ``run`` the launchers take: the launchers' own code and the kernels' own code run,
-on NumPy arrays, with the scalar types the launchers pass (each must be the NumPy type of the
-C parameter, as CuPy needs). Each array reaches the kernel as a copy that ends at an
-inaccessible page (``guarded.py``): a read or write past its end is a segmentation fault.
+on NumPy arrays. Each argument must be of its C parameter's type, as the host build declares
+it (``host_<kernel>_parameters``), for CuPy passes the bytes of whatever it is given: an
+array of the pointer's element type, a NumPy scalar of the scalar's type. Each array
+reaches the kernel as a copy that ends at an inaccessible page (``guarded.py``): a read or
+write past its end is a segmentation fault.
 """
 
 import ctypes
@@ -44,13 +46,13 @@ ENTRY_POINTS = {
         for rows in (64, 128)
     ],
 }
-# the C type of each scalar argument, by its NumPy type
+# the C type of each scalar parameter, by its NumPy name (cuda_host.h, parameter_type)
 C_TYPES = {
-    np.int32: ctypes.c_int,
-    np.int64: ctypes.c_longlong,
-    np.uint64: ctypes.c_ulonglong,
-    np.float32: ctypes.c_float,
-    np.float64: ctypes.c_double,
+    "int32": ctypes.c_int,
+    "int64": ctypes.c_longlong,
+    "uint64": ctypes.c_ulonglong,
+    "float32": ctypes.c_float,
+    "float64": ctypes.c_double,
 }
 
 
@@ -67,24 +69,48 @@ class HostKernels:
     def __call__(self, filename, name, grid, block, args):
         assert len(grid) <= 3 and len(block) == 1, (grid, block)
         grid = (*grid, *(1,) * (3 - len(grid)))
-        types = [ctypes.c_uint] * 4 + [self._c_type(name, arg) for arg in args]
+        library = self._library(filename)
+        parameters = self.parameters(filename, name)
+        assert len(args) == len(parameters), (
+            f"{name} takes {len(parameters)} arguments, got {len(args)}"
+        )
+        types = [ctypes.c_uint] * 4
+        types += [self._c_type(name, *pair) for pair in zip(parameters, args)]
         copies = [guarded_copy(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
         values = [*grid, *block] + [
             arg.ctypes.data if isinstance(arg, np.ndarray) else arg.item() for arg in copies
         ]
-        address = ctypes.c_void_p.in_dll(self._library(filename), f"host_{name}").value
+        address = ctypes.c_void_p.in_dll(library, f"host_{name}").value
         ctypes.CFUNCTYPE(None, *types)(address)(*values)
         for arg, copy in zip(args, copies):
             if isinstance(arg, np.ndarray):
                 arg[...] = copy  # what the kernel wrote
 
+    def parameters(self, filename, name) -> list[str]:
+        """The NumPy names of the parameter types of kernel ``name``: ``"int32"``, ``"*float32"``
+        (a pointer), ``"*int4"`` (a pointer to rows of four ``int``)."""
+        describe = getattr(self._library(filename), f"host_{name}_parameters")
+        describe.restype = ctypes.c_char_p
+        return describe().decode().split()
+
     @staticmethod
-    def _c_type(name, arg):
+    def _c_type(name, parameter, arg):
+        """The ctypes type of ``arg`` for ``parameter``; ``AssertionError`` where they differ."""
         if isinstance(arg, np.ndarray):
+            given = f"an array of {arg.dtype} {arg.shape}"
             assert arg.flags.c_contiguous, f"{name}: a kernel argument is not C-contiguous"
+        else:
+            given = type(arg).__name__ if isinstance(arg, np.generic) else repr(arg)
+        mismatch = f"{name}: {given} given where the kernel takes {parameter}"
+        if parameter == "*int4":
+            assert isinstance(arg, np.ndarray) and arg.dtype == np.int32, mismatch
+            assert arg.ndim >= 1 and arg.shape[-1] == 4, mismatch
             return ctypes.c_void_p
-        assert type(arg) in C_TYPES, f"{name}: scalar {arg!r} of {type(arg)}, not a NumPy type"
-        return C_TYPES[type(arg)]
+        if parameter.startswith("*"):
+            assert isinstance(arg, np.ndarray) and arg.dtype == np.dtype(parameter[1:]), mismatch
+            return ctypes.c_void_p
+        assert type(arg) is np.dtype(parameter).type, mismatch
+        return C_TYPES[parameter]
 
     def _library(self, filename):
         if filename not in self.libraries:

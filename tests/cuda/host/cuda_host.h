@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <barrier>
 #include <cmath>
+#include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #define __global__
@@ -91,8 +93,33 @@ void emulate_launch(dim3 grid, unsigned threads, Body body) {
 }
 #endif
 
+// The NumPy name of a kernel parameter's type, as the launchers must pass it: CuPy hands the
+// kernel a pointer to each argument's bytes, so an np.int32 given for a `long long` is read
+// as 8 bytes (4 of them garbage) on a GPU, where the host's calling convention may hide it.
+// A pointer is "*" and its element type; an int4 row is "int4" (an int32 array of rows of 4).
+template <typename T>
+std::string parameter_type() {
+    if constexpr (std::is_pointer_v<T>)
+        return "*" + parameter_type<std::remove_cv_t<std::remove_pointer_t<T>>>();
+    else if constexpr (std::is_same_v<T, int>)
+        return "int32";
+    else if constexpr (std::is_same_v<T, long long>)
+        return "int64";
+    else if constexpr (std::is_same_v<T, unsigned long long>)
+        return "uint64";
+    else if constexpr (std::is_same_v<T, float>)
+        return "float32";
+    else if constexpr (std::is_same_v<T, double>)
+        return "float64";
+    else if constexpr (std::is_same_v<T, int4>)
+        return "int4";
+    else
+        static_assert(!sizeof(T*), "a kernel parameter type the host build cannot name");
+}
+
 // HOST_LAUNCH(kernel) exports `host_<kernel>`: a pointer to a function that takes the grid
-// (x, y, z) and the threads per block, then the kernel's own arguments, and runs the launch.
+// (x, y, z) and the threads per block, then the kernel's own arguments, and runs the launch;
+// and `host_<kernel>_parameters()`: the kernel's parameter types, space-separated.
 template <typename Kernel>
 struct HostLaunch;
 
@@ -103,10 +130,18 @@ struct HostLaunch<void(Args...)> {
                     Args... args) {
         emulate_launch({grid_x, grid_y, grid_z}, threads, [&] { kernel(args...); });
     }
+
+    static const char* parameters() {
+        static const std::string names = ((parameter_type<Args>() + " ") + ...);
+        return names.c_str();
+    }
 };
 
 #define HOST_LAUNCH(kernel)                                                       \
     extern "C" {                                                                 \
     void (*host_##kernel)() =                                                    \
         reinterpret_cast<void (*)()>(&HostLaunch<decltype(kernel)>::run<kernel>); \
+    const char* host_##kernel##_parameters() {                                   \
+        return HostLaunch<decltype(kernel)>::parameters();                       \
+    }                                                                            \
     }

@@ -7,7 +7,8 @@ The ``.cu`` files live in the repository's ``kernels/`` folder. ``minicnn/cuda/k
 link to it, and the wheel carries the files themselves there (``package-data`` in
 pyproject.toml), so the same lookup works in a checkout and in an installed package.
 A ``#include "common.cuh"`` is replaced by the header's text before compiling, so that
-CuPy's cache key covers the header too.
+CuPy's cache key covers the header too. CuPy adds ``-ftz=true`` to the options: float32
+subnormals are taken for zero (``kernels/README.md``).
 
 Every launcher (``cuda_c.py``, ``elementwise.py``, ``implicit_gemm.py``) launches through a
 ``run(filename, name, grid, block, args)`` function, ``launch`` below by default. The tests
@@ -62,9 +63,11 @@ def raw_module(filename: str):
 
 
 @functools.cache
-def get_kernel(filename: str, name: str):
-    """The kernel ``name`` of ``kernels/filename``, callable as ``kernel(grid, block, args)``
-    (looked up once: a lookup per launch would add to the timings of small kernels)."""
+def get_kernel(filename: str, name: str, device: int):
+    """The kernel ``name`` of ``kernels/filename`` loaded on GPU ``device`` (the current one),
+    callable as ``kernel(grid, block, args)``. Looked up once per device: a lookup per launch
+    would add to the timings of small kernels, and a kernel loaded on one GPU cannot run on
+    another."""
     return raw_module(filename).get_function(name)
 
 
@@ -74,4 +77,6 @@ def launch(filename: str, name: str, grid: tuple, block: tuple, args: tuple) -> 
     types). ``TypeError`` for a NumPy array, which a kernel cannot read."""
     if any(isinstance(arg, np.ndarray) for arg in args):
         raise TypeError(f"the CUDA C kernel {name} takes CuPy arrays, got a NumPy array")
-    get_kernel(filename, name)(grid, block, args)
+    import cupy
+
+    get_kernel(filename, name, cupy.cuda.runtime.getDevice())(grid, block, args)

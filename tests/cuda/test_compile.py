@@ -1,8 +1,8 @@
 """The GPU kernels compile for an H100 (sm_90) on a machine without a GPU:
 
 - every ``kernels/*.cu`` with nvcc to a cubin, every warning an error;
-- the same files with NVRTC as CuPy compiles them (includes expanded, minicnn's options):
-  without a warning, and with every kernel present;
+- the same files with NVRTC as CuPy compiles them (includes expanded, minicnn's options and
+  CuPy's ``-ftz=true``): without a warning, and with every kernel present;
 - every Numba CUDA kernel to PTX with NVVM (the ``numba-cuda`` wheels), for float32 and
   float64, with no float64 arithmetic in the float32 kernels.
 
@@ -60,7 +60,8 @@ def test_cuda_c_compiles_with_nvrtc_as_cupy_compiles_it(name):
         return values[0] if values else None
 
     program = check(nvrtc.nvrtcCreateProgram(read_source(name).encode(), name.encode(), 0, [], []))
-    options = [option.encode() for option in (*NVRTC_OPTIONS, "-arch=sm_90")]
+    # CuPy appends -ftz=true to the caller's options (kernels/README.md, "Float32 subnormals")
+    options = [option.encode() for option in (*NVRTC_OPTIONS, "-arch=sm_90", "-ftz=true")]
     compiled = nvrtc.nvrtcCompileProgram(program, len(options), options)
     log = bytearray(check(nvrtc.nvrtcGetProgramLogSize(program)))
     check(nvrtc.nvrtcGetProgramLog(program, log))

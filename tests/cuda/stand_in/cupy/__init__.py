@@ -239,6 +239,7 @@ cuda.get_elapsed_time = lambda start, end: (end.time - start.time) * 1e3
 cuda.runtime = types.SimpleNamespace(
     CUDARuntimeError=CUDARuntimeError,
     getDeviceCount=lambda: 1,
+    getDevice=lambda: 0,
     runtimeGetVersion=lambda: 13000,
     driverGetVersion=lambda: 13000,
     getDeviceProperties=lambda device: {

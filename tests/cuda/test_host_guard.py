@@ -1,6 +1,6 @@
-"""The guard pages of the host builds (``host/guarded.py``): a kernel that reads past an
-array's end must stop, not read a neighbour's bytes. The fault is provoked in a child
-process, which it kills."""
+"""The guarded copies of the host builds (``host/guarded.py``): a kernel that reads past an
+array's end must stop, not read a neighbour's bytes (the fault is provoked in a child
+process, which it kills); a copy can start off a 16-byte boundary, as a view can."""
 
 import signal
 import subprocess
@@ -25,6 +25,20 @@ def test_a_guarded_copy_is_an_aligned_copy(shape, dtype):
     np.testing.assert_array_equal(copy, array)
     assert copy.size == 0 or not np.shares_memory(copy, array)
     assert copy.size == 0 or copy.ctypes.data % ALIGNMENT == 0
+
+
+@pytest.mark.parametrize("misalign", [4, 8, 12])
+def test_a_misaligned_copy_starts_that_far_past_a_boundary(misalign):
+    array = np.arange(7, dtype=np.float32)
+    copy = guarded_copy(array, misalign)
+    np.testing.assert_array_equal(copy, array)
+    assert copy.ctypes.data % ALIGNMENT == misalign
+
+
+@pytest.mark.parametrize("misalign", [2, 16, -4])
+def test_a_misalignment_must_be_whole_elements_below_the_alignment(misalign):
+    with pytest.raises(ValueError, match="misalign must be a multiple of 4 below 16"):
+        guarded_copy(np.ones(3, np.float32), misalign)
 
 
 def read_at(offset_in_bytes: int) -> subprocess.CompletedProcess:

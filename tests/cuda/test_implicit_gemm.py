@@ -90,6 +90,15 @@ def test_every_pass_matches_the_cpu_convolution(run, name):
     check_all_passes(run, CASES[name])
 
 
+@pytest.mark.parametrize("misalign", [4, 8])
+@pytest.mark.parametrize("name", ["wide-3x3", "conv1d"])
+def test_misaligned_operands_take_only_the_vector_loads_they_allow(run, name, misalign):
+    # A view into a CuPy array can start anywhere. 8 bytes off, float2 loads are still
+    # aligned and float4 loads are not; 4 bytes off, neither. A vector load through a
+    # misaligned pointer faults on a GPU and aborts the host build.
+    check_all_passes(run.misaligned(misalign), CASES[name])
+
+
 @pytest.mark.parametrize("sms", [1, 4, 64])
 def test_backward_weights_is_the_same_however_its_reduction_is_split(run, sms):
     # one 64 × 128 tile; 4·32·32 = 4096 output positions to sum over, at least 128 per slice

@@ -10,7 +10,9 @@ on NumPy arrays. Each argument must be of its C parameter's type, as the host bu
 it (``host_<kernel>_parameters``), for CuPy passes the bytes of whatever it is given: an
 array of the pointer's element type, a NumPy scalar of the scalar's type. Each array
 reaches the kernel as a copy that ends at an inaccessible page (``guarded.py``): a read or
-write past its end is a segmentation fault.
+write past its end is a segmentation fault. A load through a misaligned vector pointer,
+which faults on a GPU, stops the process with an illegal instruction (the builds check
+alignment: ``-fsanitize=alignment``, trapping).
 """
 
 import ctypes
@@ -61,10 +63,14 @@ class CompilerMissing(RuntimeError):
 
 
 class HostKernels:
-    """``run(filename, name, grid, block, args)`` on the host; libraries built in ``folder``."""
+    """``run(filename, name, grid, block, args)`` on the host; libraries built in ``folder``.
 
-    def __init__(self, folder: Path):
-        self.folder, self.libraries = Path(folder), {}
+    With ``misalign`` (bytes), every array but the tap tables (``int4`` rows, which the
+    launchers allocate themselves) reaches the kernel that many bytes past a 16-byte boundary.
+    """
+
+    def __init__(self, folder: Path, misalign: int = 0):
+        self.folder, self.libraries, self.misalign = Path(folder), {}, misalign
 
     def __call__(self, filename, name, grid, block, args):
         assert len(grid) <= 3 and len(block) == 1, (grid, block)
@@ -76,7 +82,12 @@ class HostKernels:
         )
         types = [ctypes.c_uint] * 4
         types += [self._c_type(name, *pair) for pair in zip(parameters, args)]
-        copies = [guarded_copy(arg) if isinstance(arg, np.ndarray) else arg for arg in args]
+        copies = [
+            guarded_copy(arg, 0 if parameter == "*int4" else self.misalign)
+            if isinstance(arg, np.ndarray)
+            else arg
+            for parameter, arg in zip(parameters, args)
+        ]
         values = [*grid, *block] + [
             arg.ctypes.data if isinstance(arg, np.ndarray) else arg.item() for arg in copies
         ]
@@ -85,6 +96,12 @@ class HostKernels:
         for arg, copy in zip(args, copies):
             if isinstance(arg, np.ndarray):
                 arg[...] = copy  # what the kernel wrote
+
+    def misaligned(self, misalign: int) -> "HostKernels":
+        """These builds, with every array but the tap tables ``misalign`` bytes off."""
+        kernels = HostKernels(self.folder, misalign)
+        kernels.libraries = self.libraries
+        return kernels
 
     def parameters(self, filename, name) -> list[str]:
         """The NumPy names of the parameter types of kernel ``name``: ``"int32"``, ``"*float32"``
@@ -128,6 +145,8 @@ class HostKernels:
         source.write_text(f'#include "{filename}"\n{exports}')
         command = [compiler, "-std=c++20", "-O2", "-shared", "-fPIC", "-pthread"]
         command += ["-fno-strict-aliasing", "-Wall", "-Werror", "-Wno-unknown-pragmas"]
+        # a load through a misaligned float2/float4/int4 pointer (a fault on a GPU) traps
+        command += ["-fsanitize=alignment", "-fsanitize-undefined-trap-on-error"]
         command += ["-include", str(HERE / "cuda_host.h"), "-I", str(kernel_dir())]
         if "__syncthreads" not in read_source(filename):
             command.append("-DHOST_SEQUENTIAL")  # independent threads: run one by one

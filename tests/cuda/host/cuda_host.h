@@ -30,7 +30,7 @@
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
 };
-struct float2 {
+struct alignas(8) float2 {
     float x, y;
 };
 struct alignas(16) float4 {

@@ -195,7 +195,10 @@ def _cached_table(module, device, kind, channels, window):
     import cupy
 
     with cupy.cuda.Device(device):
-        return cupy.asarray(table)
+        uploaded = cupy.asarray(table)
+        # the table outlives this stream's work: let a launch on any stream find it complete
+        cupy.cuda.get_current_stream().synchronize()
+        return uploaded
 
 
 def tap_table(kind: str, channels: int, window) -> np.ndarray:

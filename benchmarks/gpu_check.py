@@ -10,7 +10,8 @@ record is written after every stage, so a failure later keeps what was measured.
    numba-cuda and NumPy versions.
 2. ``pytest -m gpu``: every op on CuPy against NumPy with each kernel set (float64 to 1e-10
    relative, float32), gradient checks on the GPU, Module.to, the fused kernels, a short
-   training run against the CPU. Its summary line and exit code are recorded.
+   training run against the CPU. Its summary line and exit code are recorded; failed tests
+   run once more with warnings shown instead of raised, to tell a new warning from a fault.
 3. Kernel timings: im2col, col2im, max-pool forward and backward for a few layer shapes, with
    the CUDA C kernels, their Numba twins, plain CuPy and NumPy on the CPU (median of
    ``--repeats`` runs after a warm-up; GPU times between synchronisations).
@@ -73,8 +74,9 @@ def device_info() -> dict:
     }
 
 
-def run_pytest(timeout: float) -> dict:
-    command = [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "-rs", "-p", "no:cacheprovider"]
+def run_pytest(timeout: float, arguments=("-m", "gpu")) -> dict:
+    """``pytest`` with ``arguments``: exit code, summary line, seconds, failures and skips."""
+    command = [sys.executable, "-m", "pytest", *arguments, "-q", "-rfEs", "-p", "no:cacheprovider"]
     start = time.perf_counter()
     try:
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
@@ -96,6 +98,14 @@ def run_pytest(timeout: float) -> dict:
         "failures": [line for line in lines if line.startswith(("FAILED", "ERROR"))],
         "skips": [line for line in lines if line.startswith("SKIPPED")],
     }
+
+
+def rerun_failures_with_warnings_shown(failures: list[str], timeout: float) -> dict:
+    """The failed tests once more, with warnings shown instead of raised (the project's
+    pytest settings make every warning an error): tells a failure from a new warning."""
+    # "FAILED tests/x.py::test[a b] - message": a test's id can hold spaces, not " - "
+    node_ids = [line.split(" ", 1)[1].split(" - ", 1)[0] for line in failures]
+    return run_pytest(timeout, ("-W", "default", *dict.fromkeys(node_ids)))
 
 
 def median_ms(function, argument, repeats, synchronize) -> float:
@@ -214,6 +224,11 @@ def main() -> int:
         f"pytest -m gpu: {record['pytest']['summary']} (exit code {record['pytest']['exit_code']})",
         flush=True,
     )
+    if record["pytest"].get("failures"):
+        rerun = rerun_failures_with_warnings_shown(record["pytest"]["failures"], 60)
+        record["pytest_failures_with_warnings_shown"] = rerun
+        save()
+        print(f"the failures again, warnings shown: {rerun['summary']}", flush=True)
     record["kernel_timings_float32"] = time_kernels(args.repeats)
     save()
     for row in record["kernel_timings_float32"]:

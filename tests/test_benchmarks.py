@@ -2,7 +2,12 @@
 timings belong to benchmarks/, never to unit tests)."""
 
 import json
+import os
+import re
+import shutil
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,7 +19,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 def benchmarks(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     yield
-    for name in ("conv_cpu", "conv_shapes", "train_mnist1d", "torch_worker"):
+    for name in ("conv_cpu", "conv_shapes", "gpu_check", "train_mnist1d", "torch_worker"):
         sys.modules.pop(name, None)
 
 
@@ -43,3 +48,77 @@ def test_train_mnist1d_compares_with_pytorch(benchmarks, tmp_path):
     result = json.loads(out.read_text())
     assert set(result["seconds_per_step"]) == {"minicnn", "torch"}
     assert result["ratio"] > 0 and result["steps"] == 20
+
+
+def test_gpu_check_reruns_failures_with_warnings_shown(benchmarks, tmp_path):
+    import gpu_check
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
+    (tmp_path / "test_warns.py").write_text(
+        textwrap.dedent("""
+            import warnings, pytest
+
+            @pytest.mark.parametrize("case", ["a b", "c"])
+            def test_warns(case):
+                warnings.warn("a new warning")
+
+            def test_fails():
+                assert False
+        """)
+    )
+    first = gpu_check.run_pytest(60, (str(tmp_path),))
+    assert first["exit_code"] == 1 and len(first["failures"]) == 3, first
+    again = gpu_check.rerun_failures_with_warnings_shown(first["failures"], 60)
+    assert again["exit_code"] == 1 and "1 failed, 2 passed" in again["summary"], again
+    assert again["failures"] == [line for line in first["failures"] if "test_fails" in line]
+
+
+@pytest.fixture
+def gpu_session(tmp_path, monkeypatch):
+    """``run(seconds)``: benchmarks/gpu_session.sh with that deadline, this Python as
+    ``python3``; returns its archive unpacked and its output."""
+    from minicnn.cuda.device import cupy_problem
+
+    if shutil.which("timeout") is None or shutil.which("tar") is None:
+        pytest.skip("gpu_session.sh needs GNU timeout and tar")
+    if cupy_problem() is None:
+        pytest.skip("a GPU is present: the session would run the GPU stages for minutes")
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    python3 = bin_folder / "python3"  # a link would lose the virtual environment
+    python3.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python3.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("OUT", str(tmp_path / "out"))
+
+    def run(seconds):
+        command = ["bash", str(BENCHMARKS / "gpu_session.sh"), str(seconds)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        unpacked = tmp_path / "unpacked"
+        shutil.unpack_archive(tmp_path / "out" / "gpu-session.tar.gz", unpacked)
+        return unpacked, result.stdout
+
+    return run
+
+
+def test_gpu_session_runs_each_stage_and_keeps_all_in_one_archive(gpu_session):
+    unpacked, output = gpu_session(200)
+    log = (unpacked / "session.log").read_text()
+    assert log.count("== ") == 8  # a start and an end line per stage
+    for stage in ("check", "train"):  # no GPU here: each says so and fails
+        assert re.search(rf"== {stage}: exit 1 after \d+ s", log), log
+    assert "no GPU" in log
+    for stage in ("bench", "step"):  # the GPU rows are listed as unavailable
+        assert re.search(rf"== {stage}: exit 0 after \d+ s", log), log
+        result = json.loads((unpacked / stage / "bench-cpu.json").read_text())
+        assert result["rows"]
+    assert output.rstrip().endswith("gpu-session.tar.gz")
+
+
+def test_gpu_session_skips_the_stages_it_has_no_time_for(gpu_session):
+    unpacked, _ = gpu_session(5)
+    log = (unpacked / "session.log").read_text().splitlines()
+    assert len(log) == 4, log
+    for line, stage in zip(log, ("check", "train", "bench", "step")):
+        assert re.fullmatch(rf"== {stage}: skipped, [0-5] s left before the deadline", line)

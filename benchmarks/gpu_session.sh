@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Every GPU measurement minicnn needs, in one command that ends by a deadline:
+#
+#   OUT=DIR bash benchmarks/gpu_session.sh [SECONDS]     (from the repository root)
+#
+# A GPU machine may be lent for a few minutes only, and may return only a few files. So the
+# stages below run in turn, most important first, each stopped at its own cap and at the
+# deadline, SECONDS from the start (default 540: inside a ten-minute command). A stage with
+# under 20 seconds left is skipped, saying so. After each stage, DIR/gpu-session.tar.gz holds
+# everything written so far, the log included: one file, and a run cut short keeps what it
+# measured. Unpack it into benchmarks/results/ (benchmarks/README.md, "On a GPU machine").
+#
+#   check   benchmarks/gpu_check.py: device and versions, pytest -m gpu, kernel timings
+#   train   minicnn train --device gpu: the digits recipe, 100 epochs
+#   bench   minicnn bench against cuDNN: the ResNet, LeNet, 1-d and 3-d shapes
+#   step    minicnn bench, the LeNet training step on the GPU and on the CPU
+set -u -o pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:?set OUT to the folder to keep}
+deadline=$((SECONDS + ${1:-540}))
+work=$(mktemp -d)
+log="$work/session.log"
+export PYTHONPATH=. PYTHONUNBUFFERED=1
+
+# stage NAME CAP COMMAND...: run COMMAND for at most CAP seconds, fewer if the deadline is nearer
+stage() {
+    local name=$1 cap=$2
+    shift 2
+    local left=$((deadline - SECONDS))
+    ((left < cap)) && cap=$left
+    if ((cap < 20)); then
+        echo "== $name: skipped, $((left < 0 ? 0 : left)) s left before the deadline" | tee -a "$log"
+    else
+        echo "== $name (at most $cap s): $*" | tee -a "$log"
+        local start=$SECONDS
+        timeout --kill-after=5 "$cap" "$@" 2>&1 | tee -a "$log"
+        local status=${PIPESTATUS[0]}
+        ((status == 124 || status == 137)) && status="stopped at $cap s"
+        echo "== $name: exit $status after $((SECONDS - start)) s" | tee -a "$log"
+    fi
+    tar -czf "$out/gpu-session.tar.gz" -C "$work" .
+}
+
+mkdir -p "$out"
+stage check 300 python3 benchmarks/gpu_check.py --skip-train --repeats 5 --pytest-timeout 240 \
+    --out "$work"
+stage train 120 python3 -m minicnn train --device gpu --out "$work/train-gpu"
+stage bench 180 python3 -m minicnn bench --impl cuda-c numba-cuda implicit-gemm cudnn \
+    --out "$work/bench"
+stage step 60 python3 -m minicnn bench --ops train-step --impl auto cuda-c implicit-gemm \
+    --out "$work/step"
+echo "wrote $out/gpu-session.tar.gz"

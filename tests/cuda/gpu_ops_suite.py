@@ -121,13 +121,16 @@ class GpuOpsSuite:
         # the CPU code's int64 winners work as well
         np.testing.assert_allclose(gpu.max_pool_backward(dy, expected_cache), dx, rtol=0)
 
-    def test_max_pooling_ties_go_to_the_first_tap_and_nan_wins(self, gpu):
-        x = np.array([[[[1.0, 1.0], [0.0, 1.0]]]])  # a tie between taps 0, 1 and 3
-        y, cache = gpu.max_pool_forward(x, 2)
-        assert y[0, 0, 0, 0] == 1.0 and cache.routing[0, 0, 0, 0] == 0
+    @pytest.mark.parametrize("kind", ["max", "min"])
+    def test_pooling_ties_go_to_the_first_tap_and_nan_wins(self, gpu, kind):
+        forward = getattr(gpu, f"{kind}_pool_forward")
+        sign = 1.0 if kind == "max" else -1.0
+        x = sign * np.array([[[[1.0, 1.0], [0.0, 1.0]]]])  # a tie between taps 0, 1 and 3
+        y, cache = forward(x, 2)
+        assert y[0, 0, 0, 0] == sign and cache.routing[0, 0, 0, 0] == 0
         x = np.array([[[2.0, np.nan, 3.0, np.nan]]])
-        y, cache = gpu.max_pool_forward(x, 4)
-        _, expected_cache = pool_ops.max_pool_forward(x, 4)
+        y, cache = forward(x, 4)
+        _, expected_cache = getattr(pool_ops, f"{kind}_pool_forward")(x, 4)
         assert (
             np.isnan(y[0, 0, 0]) and cache.routing[0, 0, 0] == expected_cache.routing[0, 0, 0] == 1
         )

@@ -57,6 +57,15 @@ def test_dropout_mask_is_the_cpu_stream(host_kernels, dtype, p):
         assert 0.2 < 1 - keep.mean() < 0.4  # about p dropped
 
 
+def test_dropout_keeps_an_element_whose_draw_equals_p(host_kernels):
+    # kept where u >= p, as on the CPU: p set to one of the draws puts an element on the edge
+    draws = uniform(11, 660)
+    p = float(draws[7])
+    _, mask = dropout(np.ones(660), p, seed=11, run=host_kernels)
+    assert mask[7] == 1 / (1 - p)
+    np.testing.assert_array_equal(mask != 0, draws >= p)
+
+
 def test_bad_inputs_raise(host_kernels):
     with pytest.raises(TypeError, match="float32 or float64, got int64"):
         bias_relu(np.zeros((1, 2), np.int64), np.zeros(2), run=host_kernels)

@@ -99,6 +99,22 @@ def test_misaligned_operands_take_only_the_vector_loads_they_allow(run, name, mi
     check_all_passes(run.misaligned(misalign), CASES[name])
 
 
+def test_an_infinite_input_gives_infinity_not_nan(run):
+    # rgb-3x3: the reductions (3·9 = 27 for the forward, 5·9 = 45 for backward-data) end
+    # inside a tile step, whose lanes past the end must add nothing -- not 0 · inf = NaN.
+    # Every term here is >= 0 and every output meets an inf of the last channel.
+    config = CASES["rgb-3x3"]
+    rng = np.random.default_rng(0)
+    x = np.abs(rng.standard_normal(config.input_shape)).astype(np.float32)
+    weight = (np.abs(rng.standard_normal(config.weight_shape)) + 0.5).astype(np.float32)
+    y, _, _, geometry = reference(x, weight, np.zeros((2, 5, 9, 10), np.float32), config)
+    grad_out = np.abs(rng.standard_normal(y.shape)).astype(np.float32)
+    x[:, -1] = grad_out[:, -1] = np.inf
+    assert np.isposinf(implicit_gemm.forward(x, weight, geometry, run=run)).all()
+    dx = implicit_gemm.backward_data(grad_out, weight, geometry, x.shape, run=run)
+    assert np.isposinf(dx).all()
+
+
 @pytest.mark.parametrize("sms", [1, 4, 64])
 def test_backward_weights_is_the_same_however_its_reduction_is_split(run, sms):
     # one 64 × 128 tile; 4·32·32 = 4096 output positions to sum over, at least 128 per slice

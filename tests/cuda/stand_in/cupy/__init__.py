@@ -16,7 +16,9 @@ What it keeps of CuPy is what minicnn can get wrong:
   ufunc, a ``cupy.*`` function or an ``np.*`` function given a CuPy array (only ``asarray``
   and its kin take host data);
 - reductions and indexing that give one element give a 0-d array, not a scalar;
-- a kernel takes only device arrays and NumPy scalars.
+- a kernel takes only device arrays and NumPy scalars;
+- ``cupy.empty`` gives memory that held something else (NaN, or the most negative integer),
+  as CuPy's memory pool does, so that code reading an element it never wrote shows.
 """
 
 from __future__ import annotations
@@ -189,6 +191,24 @@ _numpy_namespace = _Namespace("cupy", np)
 
 def __getattr__(name):
     return getattr(_numpy_namespace, name)
+
+
+def empty(shape, dtype=float, order="C"):
+    """Uninitialised memory: here NaN (floating point) or the most negative integer."""
+    return ndarray(_garbage(np.empty(shape, dtype, order)))
+
+
+def empty_like(prototype, dtype=None, order="K", subok=None, shape=None):
+    host = _to_host(prototype, "cupy.empty_like")
+    return ndarray(_garbage(np.empty_like(host, dtype, order, shape=shape)))
+
+
+def _garbage(array):
+    if array.dtype.kind in "fc":
+        array.fill(np.nan)
+    elif array.dtype.kind in "iu":
+        array.fill(np.iinfo(array.dtype).min)
+    return array
 
 
 # ---- cupy.cuda: one device, events on the host clock ---------------------------------------

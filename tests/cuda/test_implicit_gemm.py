@@ -1,6 +1,6 @@
 """The implicit-GEMM kernels (``kernels/conv_implicit_gemm.cu``) and their launchers
 (``minicnn/cuda/implicit_gemm.py``) without a GPU: the ``.cu`` file is compiled for the host
-by ``host/`` (blocks in turn, each block's threads as real threads meeting at
+by ``host/`` (blocks in turn, each block's threads as real threads taking turns between
 ``__syncthreads``), and the launchers run it through ctypes instead of CuPy. Everything but
 the GPU itself is the code that runs on one: the tile sizes, the grids, the tap tables, the
 split reduction, the vector and scalar loads, and every index computation.

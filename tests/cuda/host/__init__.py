@@ -1,7 +1,7 @@
 """The CUDA C kernel files run on the host, for tests on a machine without a GPU.
 
 ``HostKernels`` compiles a ``kernels/*.cu`` file with g++ as C++20, ``cuda_host.h``
-force-included (blocks in turn, each block's threads as real threads meeting at
+force-included (blocks in turn, each block's threads as real threads taking turns between
 ``__syncthreads``, or one after another in a file that never synchronises), and exports each
 of its kernels through ``HOST_LAUNCH``. Called as
 ``run(filename, name, grid, block, args)``, the signature of ``minicnn.cuda.rawmodule.launch``,
@@ -59,7 +59,7 @@ C_TYPES = {
 
 
 class CompilerMissing(RuntimeError):
-    """No C++20 compiler with ``<barrier>``: the kernels cannot be built for the host."""
+    """No C++20 compiler with ``<semaphore>``: the kernels cannot be built for the host."""
 
 
 class HostKernels:
@@ -152,7 +152,7 @@ class HostKernels:
             command.append("-DHOST_SEQUENTIAL")  # independent threads: run one by one
         command += ["-o", str(library), str(source)]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        if result.returncode and "barrier" in result.stderr and "No such file" in result.stderr:
-            raise CompilerMissing(f"{compiler} has no C++20 <barrier>: {result.stderr.strip()}")
+        if result.returncode and "semaphore" in result.stderr and "No such file" in result.stderr:
+            raise CompilerMissing(f"{compiler} has no C++20 <semaphore>: {result.stderr.strip()}")
         assert result.returncode == 0, result.stderr
         self.libraries[filename] = ctypes.CDLL(str(library))

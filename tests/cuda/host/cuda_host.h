@@ -3,16 +3,18 @@
 // Compile a .cu file as C++20 with this header force-included (g++ -include cuda_host.h),
 // followed by one HOST_LAUNCH(kernel) line per kernel to export (tests/cuda/host/__init__.py
 // writes that file).
-// A launch runs the blocks one after another; the threads of a block are real threads, so
-// __syncthreads is a real barrier and __shared__ variables (function statics here) are
-// shared by the block (a file that never synchronises runs its threads one by one instead,
-// see HOST_SEQUENTIAL). What this cannot catch: races between blocks, and bugs of the GPU's
-// memory model such as a missing __syncthreads that the host's timing happens to hide.
+// A launch runs the blocks one after another. The threads of a block are real threads that
+// take turns from one __syncthreads to the next, so __syncthreads is a real barrier,
+// __shared__ variables (function statics here) are shared by the block, and a missing
+// __syncthreads fails every time, not by chance (see emulate_launch). A file that never
+// synchronises runs its threads one by one in the calling thread (HOST_SEQUENTIAL). What this
+// cannot catch: races between blocks, and a missing __threadfence or volatile.
 #pragma once
 
 #include <algorithm>
-#include <barrier>
 #include <cmath>
+#include <memory>
+#include <semaphore>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -65,27 +67,64 @@ void emulate_launch(dim3 grid, unsigned threads, Body body) {
                 }
 }
 #else
-inline std::barrier<>* block_barrier = nullptr;
+// The threads of a block take turns: one thread runs at a time, from one __syncthreads (or
+// the start of the block) to the next, then hands the turn on; the turn goes from thread 0
+// up to the last, then round again, and in odd-numbered blocks from the last down to 0.
+// Without a __syncthreads it needs, a thread runs on into the next phase before the threads
+// after it in the turn have run this one: it reads shared memory they have not yet written,
+// or overwrites what they have yet to read, on every run. The two orders catch a missing
+// barrier whichever thread reads whose data, once a launch has two blocks.
+struct Turns {
+    unsigned threads;
+    std::vector<std::unique_ptr<std::binary_semaphore>> go;  // go[t]: thread t's turn
 
-inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+    // the thread at `place` in the turn of block `block` (the order is its own inverse)
+    unsigned thread_at(unsigned place, unsigned block) const {
+        return block % 2 ? threads - 1 - place : place;
+    }
+};
+inline Turns* block_turns = nullptr;
+inline thread_local unsigned block_number;  // the calling thread's block, counted from 0
+
+// Hand the turn to the next thread in this block's order; after the last, to the first
+// thread of block `wrap` (this block at a __syncthreads, the next one at the block's end).
+inline void hand_on(unsigned wrap) {
+    const Turns& turns = *block_turns;
+    const unsigned place = turns.thread_at(threadIdx.x, block_number);
+    const unsigned next = place + 1 < turns.threads ? turns.thread_at(place + 1, block_number)
+                                                    : turns.thread_at(0, wrap);
+    turns.go[next]->release();
+}
+
+inline void wait_for_turn() { block_turns->go[threadIdx.x]->acquire(); }
+
+inline void __syncthreads() {
+    hand_on(block_number);
+    wait_for_turn();
+}
 
 // Run body() as kernel<<<grid, threads>>>: every block in turn, `threads` threads each.
 template <typename Body>
 void emulate_launch(dim3 grid, unsigned threads, Body body) {
     gridDim = grid;
     blockDim = {threads, 1, 1};
-    std::barrier<> barrier(threads);
-    block_barrier = &barrier;
+    Turns turns{threads, {}};
+    for (unsigned t = 0; t < threads; ++t)
+        turns.go.push_back(std::make_unique<std::binary_semaphore>(t == 0 ? 1 : 0));
+    block_turns = &turns;
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
             threadIdx = {t, 0, 0};
+            block_number = 0;
             for (unsigned z = 0; z < grid.z; ++z)
                 for (unsigned y = 0; y < grid.y; ++y)
                     for (unsigned x = 0; x < grid.x; ++x) {
                         blockIdx = {x, y, z};
+                        wait_for_turn();
                         body();
-                        barrier.arrive_and_wait();  // no thread starts the next block early
+                        hand_on(block_number + 1);  // no thread starts the next block early
+                        ++block_number;
                     }
         });
     }

@@ -54,7 +54,7 @@ def _check(x):
     check_floating_array(x, "(N, C, *spatial)")
     if x.ndim < 3 or 0 in x.shape[2:]:
         raise ValueError(
-            f"expected an input (N, C, *spatial) with at least one non-empty spatial axis, "
+            f"expected an input (N, C, *spatial) with one or more spatial axes, none empty, "
             f"got shape {tuple(x.shape)}"
         )
 

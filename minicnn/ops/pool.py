@@ -5,9 +5,10 @@ Pooling reads the same sliding windows as convolution, so it reuses im2col: for 
 for each channel, image and output position, the ``ΠK`` values under the window. Pooling
 then reduces over that axis instead of multiplying by weights.
 
-Max (min) pooling pads with −∞ (+∞), so padding never wins. The winner of each window is
-the first maximal (minimal) tap in window order — row-major over the kernel, PyTorch's rule
-for ties. The backward pass sends each output's gradient to its winner only:
+Max (min) pooling pads with −∞ (+∞), so padding never changes the result. The winner of
+each window is the first maximal (minimal) tap inside the input in window order — row-major
+over the kernel, PyTorch's rule for ties; a NaN wins, and padding never does, not even
+against an input of −∞ (+∞). The backward pass sends each output's gradient to its winner only:
 
     dcols[c, winner, n, o] = dy[n, c, o],  0 elsewhere;   dx = col2im(dcols)
 
@@ -172,8 +173,11 @@ def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
     xp = get_array_module(x)
     fill = -np.inf if largest else np.inf
     cols = _windows(x, kernel_size, stride, pairs, out_shape, fill)
-    winners = cols.argmax(axis=1) if largest else cols.argmin(axis=1)  # (C, N, *O)
-    y = cols.max(axis=1) if largest else cols.min(axis=1)
+    y = cols.max(axis=1) if largest else cols.min(axis=1)  # (C, N, *O)
+    holds_y = (cols == y[:, None]) | xp.isnan(cols)  # y is NaN where the window holds one
+    ones = xp.ones((1, 1, *x.shape[2:]), x.dtype)
+    inside = _windows(ones, kernel_size, stride, pairs, out_shape, 0) != 0  # (1, ΠK, 1, *O)
+    winners = (holds_y & inside).argmax(axis=1)  # the first True: a tap of the input
     cache = PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, winners)
     return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
 

@@ -134,6 +134,10 @@ class GpuOpsSuite:
         assert (
             np.isnan(y[0, 0, 0]) and cache.routing[0, 0, 0] == expected_cache.routing[0, 0, 0] == 1
         )
+        x = np.array([[[-sign * np.inf, 5.0 * sign]]])  # ties with the padding's −∞ (+∞)
+        y, cache = forward(x, 2, 1, 1)
+        np.testing.assert_array_equal(y, [[[-sign * np.inf, 5.0 * sign, 5.0 * sign]]])
+        np.testing.assert_array_equal(cache.routing, [[[1, 1, 0]]])  # never the padding tap 0
 
     @pytest.mark.parametrize("dtype", DTYPES)
     @pytest.mark.parametrize("count_include_pad", [True, False])

@@ -86,8 +86,9 @@ def test_dtype_kept_and_inputs_untouched(given_statistics, other_dtype):
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="more than 1 value per channel"):
-        batch_norm_forward(np.zeros((1, 3)))
+    for shape in ((1, 3), (4, 0, 3)):  # one sample; no channels
+        with pytest.raises(ValueError, match=r"more than 1 value per channel.*shape \("):
+            batch_norm_forward(np.zeros(shape))
     with pytest.raises(TypeError, match="floating-point"):
         batch_norm_forward(np.zeros((2, 3), int))
     _, cache = batch_norm_forward(np.random.default_rng(0).standard_normal((2, 3)))

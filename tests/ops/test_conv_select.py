@@ -20,6 +20,7 @@ from minicnn.ops.conv import conv_forward
         ((2, 4, 8, 8), (16, 4, 3, 3), {"padding": 1}, "im2col"),
         ((64, 16, 32, 32), (16, 16, 3, 3), {"stride": 2}, "im2col-numba"),
         ((2, 16, 8, 8), (16, 16, 3, 3), {"stride": 2}, "im2col"),
+        ((16, 16, 20, 20), (16, 16, 3, 3), {"padding": 2, "dilation": 2}, "im2col-numba"),
         ((64, 10, 12, 12), (20, 10, 5, 5), {}, "im2col-numba"),
         ((100, 25, 19), (25, 25, 3), {"stride": 2, "padding": 1}, "im2col"),
         ((1, 2, 3, 3, 3, 3), (2, 2, 2, 2, 2, 2), {}, "im2col"),  # 4 spatial dims
@@ -51,6 +52,10 @@ def test_forcing_an_algorithm_that_cannot_run_the_shape_says_why():
         conv_forward(x, weight, algorithm="pointwise")
     with pytest.raises(ValueError, match=r"'implicit-gemm' cannot run.*CuPy \(GPU\) arrays"):
         conv_forward(x.astype(np.float32), weight.astype(np.float32), algorithm="implicit-gemm")
+    x, weight = np.ones((1, 2, 9, 9)), np.ones((2, 2, 3, 3))
+    for kwargs in ({"stride": 2}, {"padding": 2, "dilation": 2}):
+        with pytest.raises(ValueError, match=r"'winograd' cannot run.*stride 1 and dilation 1"):
+            conv_forward(x, weight, algorithm="winograd", **kwargs)
 
 
 def test_unknown_names_are_refused():
@@ -88,6 +93,19 @@ def test_workspace_limit_sets_the_chunk_size():
         mc.set_workspace_limit(conv_select.DEFAULT_WORKSPACE_LIMIT)
     assert cache.chunk == 3 and cache.workspace is None and cache.x is x
     assert conv_forward(x, weight, algorithm="im2col")[1].workspace.nbytes == 10 * columns
+
+
+def test_winograd_workspace_per_image_holds_v_dv_and_the_products():
+    # a 9×7 output is ⌈9/4⌉·⌈7/4⌉ = 6 tiles; V and dV have C_in planes, the products C_out
+    x, weight = np.ones((10, 4, 9, 7)), np.ones((6, 4, 3, 3))
+    per_image = 36 * 6 * (2 * 4 + 6) * 8
+    for limit, chunk in ((3 * per_image, 3), (3 * per_image - 1, 2)):
+        mc.set_workspace_limit(limit)
+        try:
+            _, cache = conv_forward(x, weight, padding=1, algorithm="winograd")
+        finally:
+            mc.set_workspace_limit(conv_select.DEFAULT_WORKSPACE_LIMIT)
+        assert cache.chunk == chunk
 
 
 def test_workspace_limit_takes_numpy_integers():

@@ -266,11 +266,12 @@ def test_non_contiguous_inputs_give_the_same_result():
     y_view, cache_view = conv_transpose_forward(x_view, w_view, None, 2, 1, 1, 2)
     np.testing.assert_array_equal(y, y_view)
     grad_out = rng.standard_normal(y.shape)
-    for g, g_view in zip(
-        conv_transpose_backward(grad_out, cache),
-        conv_transpose_backward(np.asfortranarray(grad_out), cache_view),
-    ):
+    *grads, dbias = conv_transpose_backward(grad_out, cache)
+    *grads_view, dbias_view = conv_transpose_backward(np.asfortranarray(grad_out), cache_view)
+    assert dbias is None and dbias_view is None  # no bias
+    for g, g_view in zip(grads, grads_view):  # dx and dweight
         np.testing.assert_array_equal(g, g_view)
+        assert g.flags.c_contiguous and g_view.flags.c_contiguous
 
 
 @pytest.mark.parametrize(
@@ -298,6 +299,7 @@ def test_non_contiguous_inputs_give_the_same_result():
         ),
         ((1, 2, 3, 3), (2, 3, 3, 3), {"output_padding": -1}, ValueError, "output_padding must be"),
         ((1, 2, 1, 1), (2, 3, 1, 1), {"padding": 1}, ValueError, "output too small.*>= 1"),
+        ((1, 2, 2, 2), (2, 3, 1, 1), {"padding": 1}, ValueError, "output too small.*>= 1"),  # 0
         ((1, 2, 3, 3), (2, 3, 3, 3), {"padding": "same"}, TypeError, "padding must be an int"),
         ((1, 2, 3, 3), (2, 3, 3, 3), {"stride": 0}, ValueError, "stride must be >= 1"),
         ((1, 2, 3, 3), (2, 3, 3, 3), {"dilation": (1,)}, ValueError, "dilation must have 2"),

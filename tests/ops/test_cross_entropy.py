@@ -147,6 +147,20 @@ def test_never_modifies_its_arguments(problem, reduction):
     np.testing.assert_array_equal(target, target_before)
 
 
+@pytest.mark.parametrize(
+    ("forward", "backward"),
+    [(cross_entropy_forward, cross_entropy_backward), (nll_loss_forward, nll_loss_backward)],
+)
+def test_an_empty_batch_sums_to_zero_and_has_no_losses(forward, backward):
+    scores, target = np.zeros((0, 3)), np.zeros(0, np.int64)
+    loss, cache = forward(scores, target, "sum")
+    assert loss.shape == () and loss == 0.0
+    assert backward(np.ones(()), cache).shape == (0, 3)
+    losses, cache = forward(scores, target, "none")
+    assert losses.shape == (0,)
+    assert backward(np.ones(0), cache).shape == (0, 3)
+
+
 SCORES = np.zeros((2, 3))  # two samples, three classes
 
 

@@ -41,6 +41,7 @@ def test_defaults_keep_the_batch_axis():
     x = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
     y, cache = flatten_forward(x)
     assert y.shape == (2, 60) and y.dtype == np.float32
+    assert np.shares_memory(y, x)  # a view, as in PyTorch, not a copy
     np.testing.assert_array_equal(y[1], np.arange(60, 120))
     assert flatten_backward(np.ones((2, 60)), cache).dtype == np.float32
 

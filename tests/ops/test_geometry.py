@@ -1,10 +1,8 @@
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minicnn.ops.checks import check_input
-from minicnn.ops.geometry import as_int, as_tuple, output_shape, resolve_padding
+from minicnn.ops.geometry import as_int, as_tuple, output_shape, pool_geometry, resolve_padding
 
 
 def test_as_tuple_repeats_an_int_and_keeps_a_tuple():
@@ -95,13 +93,15 @@ def test_output_shape_counts_the_window_positions(size, kernel, stride, dilation
         )
 
 
-def test_check_input():
-    check_input(np.zeros((1, 3, 4, 4), np.float32), 2, 3, "(N, C, H, W)")
-    with pytest.raises(ValueError, match=r"expected a 4-d input \(N, C, H, W\).*got 3-d"):
-        check_input(np.zeros((3, 4, 4)), 2, 3, "(N, C, H, W)")
-    with pytest.raises(ValueError, match="expected 3 input channels, got 2"):
-        check_input(np.zeros((1, 2, 4, 4)), 2, 3, "(N, C, H, W)")
-    with pytest.raises(TypeError, match=r"floating-point.*int64"):
-        check_input(np.zeros((1, 3, 4, 4), np.int64), 2, 3, "(N, C, H, W)")
-    with pytest.raises(TypeError, match="got list"):
-        check_input([[1.0]], 2, 3, "(N, C, H, W)")
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding", "ceil_mode", "expected"),
+    [
+        (4, 2, 2, 0, False, ((2,), ((0, 0),))),
+        (5, 2, 2, 0, False, ((2,), ((0, 0),))),  # the last input element is in no window
+        (5, 2, 2, 0, True, ((3,), ((0, 1),))),  # a third window hangs 1 past the input
+        (5, 2, 2, 1, True, ((3,), ((1, 1),))),  # a fourth would start in the right padding
+        (6, 3, 2, 1, True, ((4,), ((1, 2),))),  # the fourth starts in the input, ends 1 past
+    ],
+)
+def test_pool_geometry_hand_computed(size, kernel, stride, padding, ceil_mode, expected):
+    assert pool_geometry((size,), (kernel,), (stride,), (padding,), ceil_mode) == expected

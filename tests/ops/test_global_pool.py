@@ -76,12 +76,14 @@ def test_a_float64_grad_out_gives_a_float32_gradient_for_a_float32_input(forward
     y, cache = forward(x)
     dx = backward(np.ones(y.shape), cache)  # float64 grad_out
     assert dx.dtype == np.float32 and dx.shape == x.shape
+    assert dx.flags.writeable and dx.flags.c_contiguous  # a gradient the caller may update
 
 
 @pytest.mark.parametrize("forward", [global_avg_pool_forward, global_max_pool_forward])
 def test_errors(forward):
-    with pytest.raises(ValueError, match="at least one non-empty spatial axis"):
-        forward(np.zeros((2, 3)))
+    for shape in ((2, 3), (2, 3, 0, 4), (2, 3, 4, 0)):
+        with pytest.raises(ValueError, match=r"one or more spatial axes, none empty.*got shape"):
+            forward(np.zeros(shape))
     with pytest.raises(TypeError, match="floating-point"):
         forward(np.zeros((2, 3, 4), int))
     _, cache = forward(np.zeros((2, 3, 4)))

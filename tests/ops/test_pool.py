@@ -135,6 +135,29 @@ def test_padding_never_wins_even_against_negative_inputs():
     np.testing.assert_array_equal(y, [[[1.0, 2.0, 4.0]]])
 
 
+# float64 takes the compiled kernels, float16 the NumPy windows
+@pytest.mark.parametrize("dtype", [np.float64, np.float16])
+@pytest.mark.parametrize(
+    ("forward", "infinity"), [(max_pool_forward, -np.inf), (min_pool_forward, np.inf)]
+)
+def test_padding_never_wins_a_tie_with_an_infinite_input(forward, infinity, dtype):
+    x = np.array([[[infinity, infinity, 5.0, infinity]]], dtype)
+    y, cache = forward(x, 3, stride=2, padding=1)
+    np.testing.assert_array_equal(y, [[[infinity, 5.0]]])
+    dx = max_pool_backward(np.array([[[1.0, 2.0]]], dtype), cache)
+    np.testing.assert_array_equal(dx, [[[1.0, 0.0, 2.0, 0.0]]])  # the first tap of the input
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float16])
+def test_a_nan_wins_its_window(dtype):
+    x = np.array([[[1.0, np.nan, 3.0, 2.0]]], dtype)
+    for forward in (max_pool_forward, min_pool_forward):
+        y, cache = forward(x, 2)
+        np.testing.assert_array_equal(y, [[[np.nan, 3.0 if forward is max_pool_forward else 2.0]]])
+        dx = max_pool_backward(np.ones((1, 1, 2), dtype), cache)
+        np.testing.assert_array_equal(dx[0, 0, :2], [0.0, 1.0])
+
+
 def test_ceil_mode_hand_computed():
     x = np.arange(1.0, 6.0).reshape(1, 1, 5)
     np.testing.assert_array_equal(max_pool_forward(x, 2, ceil_mode=True)[0], [[[2, 4, 5]]])
@@ -149,16 +172,24 @@ def test_ceil_mode_hand_computed():
 
 
 @pytest.mark.parametrize("grad_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("x_shape", "dtype"),
+    [
+        ((2, 3, 6, 6), np.float32),  # the compiled kernels
+        ((1, 2, 4, 4), np.float16),  # NumPy: a dtype the kernels do not take
+        ((1, 1, 4, 4, 4, 4), np.float32),  # NumPy: more spatial dims than the kernels take
+    ],
+)
 @pytest.mark.parametrize("forward", [max_pool_forward, min_pool_forward, avg_pool_forward])
-def test_float32_in_float32_out_and_inputs_untouched(forward, grad_dtype):
-    # A float64 grad_out (np.ones(y.shape), say) must not turn the float32 gradient into float64.
-    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
+def test_the_input_dtype_in_and_out_and_inputs_untouched(forward, x_shape, dtype, grad_dtype):
+    # A float64 grad_out (np.ones(y.shape), say) must not turn a float32 gradient into float64.
+    x = np.random.default_rng(0).standard_normal(x_shape).astype(dtype)
     before = x.copy()
     y, cache = forward(x, 3, 2, 1, True)
     backward = avg_pool_backward if forward is avg_pool_forward else max_pool_backward
     grad_out = np.ones(y.shape, grad_dtype)
     dx = backward(grad_out, cache)
-    assert y.dtype == dx.dtype == np.float32
+    assert y.dtype == dx.dtype == dtype
     np.testing.assert_array_equal(x, before)
     np.testing.assert_array_equal(grad_out, 1.0)
 

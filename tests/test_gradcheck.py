@@ -174,3 +174,38 @@ def test_puts_the_layers_cache_back():
     reference.weight.data, reference.bias.data = layer.weight.data, layer.bias.data
     reference(x)
     np.testing.assert_array_equal(dx, reference.backward(np.ones_like(y)))
+
+
+@pytest.mark.parametrize("mode", ["full", "fast"])
+def test_central_differences_are_exact_for_a_steep_quadratic(mode):
+    # y = 100·x² at x = 0: backward gives 0, and so does a central difference; a one-sided
+    # difference would give 100·ε = 1e-4, ten times atol.
+    class SteepSquare(Square):
+        def forward(self, x):
+            return 100 * super().forward(x)
+
+        def backward(self, grad_out):
+            return 100 * super().backward(grad_out)
+
+    assert mc.gradcheck(SteepSquare(), np.zeros((2, 3)), mode=mode)
+
+
+def test_auto_mode_checks_the_full_jacobian_of_a_small_layer():
+    # full mode names the output element too; fast mode only "vᵀ d output / d input[...]"
+    with pytest.raises(AssertionError, match=r"d output\[1, .*\] / d input\[1, 0, 2, 3\]"):
+        mc.gradcheck(PlantedConv("input"), _x())
+
+
+def test_leaves_a_float64_input_alone_even_if_the_layer_writes_into_it():
+    class InPlaceDouble(Module):
+        def forward(self, x):
+            x *= 2  # a careless layer that scales its input in place
+            return x.copy()
+
+        def backward(self, grad_out):
+            return 2 * grad_out
+
+    x = _x((2, 3))
+    x_before = x.copy()
+    assert mc.gradcheck(InPlaceDouble(), x)
+    np.testing.assert_array_equal(x, x_before)

@@ -86,3 +86,21 @@ def test_saved_files_get_the_permissions_of_an_ordinary_file(tmp_path):
     finally:
         os.umask(previous)
     assert (tmp_path / "model.npz").stat().st_mode & 0o777 == 0o644
+
+
+def test_the_temporary_file_lies_beside_the_target(tmp_path, monkeypatch):
+    # os.replace is atomic only within one file system, so the temporary file must be written
+    # in the target's own directory
+    _, state = _state()
+    path = tmp_path / "checkpoints" / "model.npz"
+    path.parent.mkdir()
+    renames = []
+    replace = os.replace
+
+    def spy(source, target):
+        renames.append((os.path.dirname(source), os.fspath(target)))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", spy)
+    mc.save(state, path)
+    assert renames == [(os.fspath(path.parent), os.fspath(path))]

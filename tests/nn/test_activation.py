@@ -104,3 +104,10 @@ def test_bad_inputs_raise_at_call():
         ReLU()(np.zeros(3, np.int64))
     with pytest.raises(TypeError, match="got list"):
         Tanh()([0.0])
+
+
+def test_softmax_and_log_softmax_default_to_the_class_axis():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    assert Softmax().dim == LogSoftmax().dim == 1
+    np.testing.assert_allclose(Softmax()(x).sum(axis=1), np.ones((2, 4)), rtol=1e-12)
+    np.testing.assert_allclose(np.exp(LogSoftmax()(x)).sum(axis=1), np.ones((2, 4)), rtol=1e-12)

@@ -104,3 +104,12 @@ def test_bad_inputs(layer, x, message):
 def test_bad_hyperparameters(kwargs, error, message):
     with pytest.raises(error, match=message):
         BatchNorm2d(**kwargs)
+
+
+def test_defaults_are_pytorchs():
+    layer = BatchNorm1d(3)
+    assert (layer.eps, layer.momentum) == (1e-5, 0.1)
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32) + 2
+    layer(x)
+    np.testing.assert_allclose(layer.running_mean, 0.1 * x.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * x.var(axis=0, ddof=1), rtol=1e-6)

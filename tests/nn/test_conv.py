@@ -141,3 +141,10 @@ def test_conv3d_names_its_layout():
 def test_backward_before_forward():
     with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(\)"):
         Conv1d(1, 1, 1).backward(np.zeros((1, 1, 1)))
+
+
+def test_positional_arguments_follow_pytorchs_order():
+    # Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)
+    layer = Conv2d(6, 6, 3, 1, 0, 2, 3, False)
+    assert layer.dilation == (2, 2) and layer.groups == 3 and layer.bias is None
+    assert layer.weight.shape == (6, 2, 3, 3)

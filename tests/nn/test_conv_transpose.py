@@ -166,3 +166,12 @@ def test_conv_transpose3d_names_its_layout():
 def test_backward_before_forward():
     with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(\)"):
         ConvTranspose1d(1, 1, 1).backward(np.zeros((1, 1, 1)))
+
+
+def test_positional_arguments_follow_pytorchs_order():
+    # ConvTranspose2d(in, out, kernel_size, stride, padding, output_padding, groups, bias,
+    # dilation): dilation comes last, after bias, in PyTorch
+    layer = ConvTranspose2d(4, 6, 3, 2, 1, 1, 2, False, 2)
+    assert layer.output_padding == (1, 1) and layer.groups == 2
+    assert layer.bias is None and layer.dilation == (2, 2)
+    assert layer(np.zeros((1, 4, 5, 5), np.float32)).shape == (1, 6, 12, 12)

@@ -183,3 +183,37 @@ def test_double_and_float_cast_parameters_and_floating_buffers():
         np.dtype(np.float32),
         np.dtype(np.int64),
     }
+
+
+def test_accumulate_grad_keeps_its_own_copy():
+    p = Parameter(np.zeros(3))
+    grad = np.ones(3)
+    p.accumulate_grad(grad)
+    grad[...] = 7  # the caller reuses its buffer; the parameter's gradient must not change
+    np.testing.assert_array_equal(p.grad, np.ones(3))
+
+
+def test_load_state_dict_refuses_an_unexpected_key_on_its_own():
+    net = _small_net()
+    state = {key: value.copy() for key, value in net.state_dict().items()}
+    state["extra"] = np.zeros(1)
+    with pytest.raises(ValueError, match=r"missing keys \[\], unexpected keys \['extra'\]"):
+        net.load_state_dict(state)
+
+
+def test_double_and_float_cast_gradients_too():
+    net = _small_net()
+    net(np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32))
+    net.backward(np.ones((2, 1, 2, 2), np.float32))
+    net.double()
+    assert {p.grad.dtype for p in net.parameters()} == {np.dtype(np.float64)}
+    net.float()
+    assert {p.grad.dtype for p in net.parameters()} == {np.dtype(np.float32)}
+
+
+def test_state_dict_holds_the_modules_own_arrays():
+    net = _small_net()
+    state = net.state_dict()
+    assert state["0.weight"] is net[0].weight.data
+    assert state["1.bias"] is net[1].bias.data
+    assert state["1.running_mean"] is net[1].running_mean

@@ -75,3 +75,17 @@ def test_global_pools_map_to_n_by_c():
     for layer in (GlobalAvgPool(), GlobalMaxPool()):
         assert layer(x).shape == (2, 3)
         assert mc.gradcheck(layer, x + np.arange(x.size).reshape(x.shape))
+
+
+def test_avg_pool_counts_the_padding_by_default_as_pytorch():
+    pool = AvgPool2d(2, padding=1)
+    assert pool.count_include_pad is True
+    # each 2×2 window holds one input element and three zeros of padding
+    np.testing.assert_array_equal(pool(np.ones((1, 1, 2, 2)))[0, 0], np.full((2, 2), 0.25))
+
+
+def test_max_pool_ceil_mode_keeps_the_partial_windows():
+    x = np.arange(25.0).reshape(1, 1, 5, 5)
+    y = MaxPool2d(2, ceil_mode=True)(x)
+    assert y.shape == (1, 1, 3, 3)
+    np.testing.assert_array_equal(y[0, 0], [[6, 8, 9], [16, 18, 19], [21, 23, 24]])

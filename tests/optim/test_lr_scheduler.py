@@ -114,3 +114,11 @@ def test_a_restored_scheduler_continues_the_schedule():
 def test_bad_arguments(make, error, message):
     with pytest.raises(error, match=message):
         make(_optimizer(0.1))
+
+
+def test_a_second_scheduler_keeps_the_initial_lr_of_the_first():
+    optimizer = _optimizer(1.0)
+    StepLR(optimizer, step_size=1, gamma=0.5).step()
+    second = CosineAnnealingLR(optimizer, T_max=4)
+    assert optimizer.param_groups[0]["lr"] == 0.5
+    assert optimizer.param_groups[0]["initial_lr"] == 1.0 and second.base_lrs == [1.0]

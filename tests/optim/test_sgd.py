@@ -150,3 +150,19 @@ def test_float32_stays_float32(lr, momentum, nesterov):
 def test_bad_hyperparameters(kwargs, error, message):
     with pytest.raises(error, match=message):
         SGD([Parameter(P0.copy())], **kwargs)
+
+
+def test_default_lr_is_pytorchs():
+    assert SGD([Parameter(P0.copy())]).defaults["lr"] == 1e-3
+    np.testing.assert_allclose(_steps(1), P0 - 1e-3 * G, rtol=1e-15)
+
+
+def test_momentum_leaves_a_gradient_that_is_not_zeroed_alone():
+    # without zero_grad() the same gradient is used again: b₂ = 0.9·g + g, and p.grad stays g
+    p = Parameter(P0.copy())
+    p.grad = G.copy()
+    optimizer = SGD([p], lr=0.1, momentum=0.9)
+    optimizer.step()
+    optimizer.step()
+    np.testing.assert_array_equal(p.grad, G)
+    np.testing.assert_allclose(p.data, P0 - 0.1 * 2.9 * G, rtol=1e-15)

@@ -72,9 +72,9 @@ def backward_data(grad_out, weight, geometry, x_shape, run=gpu_launch):
     window = _window(x_shape, geometry)
     ints = _conv_ints(x_shape[0], x_shape[1], c_out, groups, window)
     grad_out, weight = _float32(xp, grad_out, "grad_out"), _float32(xp, weight, "weight")
+    if c_out == 0 or 0 in x_shape:  # nothing flows back, or nothing to write
+        return xp.zeros(tuple(x_shape), dtype=np.float32)
     dx = xp.empty(tuple(x_shape), dtype=np.float32)
-    if dx.size == 0:
-        return dx
     taps = _tap_table(xp, "backward-data", c_out // groups, window)
     # Wᵀ per group: (G, C_in/G, C_out/G·taps), the kernel's first operand as an ordinary matrix
     weight_t = weight.reshape(groups, c_out // groups, c_in_group, -1).transpose(0, 2, 1, 3)

@@ -97,6 +97,25 @@ class GpuOpsSuite:
         expected = im2col_ops.col2im(dcols, *geometry)
         np.testing.assert_array_equal(gpu.col2im(dcols, *geometry), expected)
 
+    def test_strided_views_are_read_as_their_values(self, gpu):
+        # x and grad_out as views (every other element of the last axis): the CUDA C kernels
+        # read a plain C-contiguous array, so the views must reach them as contiguous copies
+        x = random_array((2, 3, 5, 12), np.float64)[..., ::2]
+        window = ((2, 2), (1, 2), ((1, 0), (0, 1)), (1, 1))
+        out = output_shape(x.shape[2:], *window)
+        np.testing.assert_array_equal(
+            gpu.im2col(x, *window, out), im2col_ops.im2col(x, *window, out)
+        )
+        dy = random_array((2, 3, 2, 6), np.float64, seed=1)[..., ::2]  # pooling's y: (2, 3, 2, 3)
+        for kind, backward in [("max", "max_pool_backward"), ("avg", "avg_pool_backward")]:
+            _, cache = getattr(gpu, f"{kind}_pool_forward")(x, 2)
+            _, expected_cache = getattr(pool_ops, f"{kind}_pool_forward")(x, 2)
+            np.testing.assert_allclose(
+                getattr(gpu, backward)(dy, cache),
+                getattr(pool_ops, backward)(dy, expected_cache),
+                rtol=1e-12,
+            )
+
     @pytest.mark.parametrize("dtype", DTYPES)
     @pytest.mark.parametrize("kind", ["max", "min"])
     @pytest.mark.parametrize(("x_shape", "kernel", "stride", "padding", "ceil_mode"), POOLS)

@@ -3,6 +3,9 @@
 ``GpuOpsSuite`` (``gpu_ops_suite.py``) with the CUDA C kernel set. The Numba twins pass the
 same suite in the CUDA simulator."""
 
+import sys
+import types
+
 import numpy as np
 import pytest
 
@@ -50,3 +53,32 @@ def test_the_host_build_refuses_an_argument_of_another_type(host_kernels, change
     args[index] = value
     with pytest.raises(AssertionError, match=message):
         host_kernels("elementwise.cu", "dropout_f32", (1,), (32,), tuple(args))
+
+
+def test_launches_have_launch_blocks_as_grid_and_launch_threads_as_block(host_kernels):
+    # the host build runs any grid correctly; a GPU refuses a block of more than 1024 threads
+    launches = []
+
+    def record(filename, name, grid, block, args):
+        launches.append((name, grid, block))
+        host_kernels(filename, name, grid, block, args)
+
+    gpu = GpuOps(CudaCKernels(run=record), threads=32, max_blocks=3)
+    gpu.max_pool_forward(np.ones((1, 1, 100)), 1)  # 100 outputs: 4 blocks wanted, 3 allowed
+    gpu.im2col(np.ones((1, 1, 10), np.float32), (1,), (1,), ((0, 0),), (1,), (10,))
+    assert launches == [("max_pool_forward_f64", (3,), (32,)), ("im2col_f32", (1,), (32,))]
+
+
+def test_a_kernel_is_looked_up_on_the_current_device(monkeypatch):
+    # a kernel loaded on one GPU cannot run on another: the lookup is cached per device
+    launches = []
+
+    def get_kernel(filename, name, device):
+        return lambda grid, block, args: launches.append((filename, name, device, grid, block))
+
+    monkeypatch.setattr(rawmodule, "get_kernel", get_kernel)
+    runtime = types.SimpleNamespace(getDevice=lambda: 2)
+    cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=runtime))
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    rawmodule.launch("im2col.cu", "im2col_f32", (3,), (32,), (np.int32(1),))
+    assert launches == [("im2col.cu", "im2col_f32", 2, (3,), (32,))]

@@ -2,6 +2,8 @@
 setting and its dispatch rule, the 3-d window geometry, and the errors that say there is no
 GPU."""
 
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 import minicnn as mc
 from minicnn import backend
 from minicnn.cli import main
+from minicnn.cuda import device
 from minicnn.cuda.device import GPUUnavailableError, cupy_problem
 from minicnn.cuda.elementwise import uniform
 from minicnn.cuda.geometry import launch_for, window_3d
@@ -96,3 +99,95 @@ def test_train_on_gpu_without_a_gpu_is_a_clear_error(tmp_path, capsys):
     message = capsys.readouterr().err
     assert "minicnn train: --device gpu needs a CUDA GPU, but" in message
     assert not (tmp_path / "metrics.json").exists()
+
+
+def test_window_3d_refuses_inputs_without_spatial_dims():
+    with pytest.raises(ValueError, match="1 to 3 spatial dims, got 0"):
+        window_3d((), (), (), (), (), ())
+
+
+def test_an_empty_array_still_gets_one_block():
+    # a grid of no blocks is not a valid launch; the grid-stride loop then does nothing
+    assert launch_for(0) == (1, 256)
+    assert launch_for(0, threads=32, max_blocks=3) == (1, 32)
+
+
+class FakeGpuArray:
+    """What ``backend`` sees of a ``cupy.ndarray``: its type comes from CuPy's module."""
+
+    __module__ = "cupy._core.core"
+
+    def __init__(self, shape, dtype=np.float32):
+        self.shape, self.ndim, self.dtype = shape, len(shape), np.dtype(dtype)
+
+
+def test_which_gpu_arrays_take_the_hand_written_kernels():
+    from minicnn.cuda.ops import kernel_set
+
+    cuda_c = kernel_set("cuda-c")
+    assert kernel_set("cuda-c") is cuda_c
+    for shape in [(2, 3, 4), (2, 3, 4, 5), (2, 3, 4, 5, 6)]:  # 1 to 3 spatial dims
+        assert backend.gpu_kernels_for(FakeGpuArray(shape)) is cuda_c
+        assert backend.gpu_kernels_for(FakeGpuArray(shape, np.float64)) is cuda_c
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3))) is None
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3, 4, 5, 6, 7))) is None
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3, 4), np.float16)) is None
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3, 4)), dtype=np.int64) is None
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3)), spatial_dims=2) is cuda_c
+    assert backend.gpu_kernels_for(FakeGpuArray((2, 3, 4)), spatial_dims=4) is None
+    with backend.gpu_kernels("cupy"):
+        assert backend.gpu_kernels_for(FakeGpuArray((2, 3, 4))) is None
+    with pytest.raises(ValueError, match="no GPU kernel set named 'cupy'"):
+        kernel_set("cupy")
+
+
+def test_the_kernel_setting_is_restored_when_the_block_raises():
+    with pytest.raises(KeyError), backend.gpu_kernels("numba"):
+        raise KeyError("in the block")
+    assert backend.get_gpu_kernels() == "cuda-c"
+
+
+def test_any_gpu_array_among_the_arguments_makes_the_module_cupy(monkeypatch):
+    cupy = types.ModuleType("cupy")
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    assert backend.get_array_module(np.zeros(2), FakeGpuArray((2,))) is cupy
+    assert backend.get_array_module(np.zeros(2), 1.0) is np
+
+
+def test_to_device_gpu_keeps_a_gpu_array():
+    x = FakeGpuArray((2, 3))
+    assert backend.to_device(x, "gpu") is x  # not moved again: no GPU needed for that
+
+
+def test_cupy_problem_says_why_cupy_cannot_run(monkeypatch):
+    class CUDARuntimeError(RuntimeError):
+        pass
+
+    runtime = types.SimpleNamespace(CUDARuntimeError=CUDARuntimeError)
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(runtime=runtime)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+
+    def no_driver():
+        raise CUDARuntimeError("cudaErrorNoDevice")
+
+    found = {}
+    try:
+        for name, count in [("none", lambda: 0), ("one", lambda: 1), ("error", no_driver)]:
+            runtime.getDeviceCount = count
+            device.cupy_problem.cache_clear()
+            found[name] = device.cupy_problem()
+    finally:
+        device.cupy_problem.cache_clear()
+    assert found["none"] == "CuPy finds no CUDA GPU (device count 0)"
+    assert found["one"] is None
+    assert found["error"] == "CuPy finds no usable CUDA GPU (cudaErrorNoDevice)"
+
+
+def test_require_gpu_asks_numba_only_for_the_numba_kernels(monkeypatch):
+    monkeypatch.setattr(device, "cupy_problem", lambda: None)
+    monkeypatch.setattr(device, "numba_cuda_problem", lambda: "Numba finds no GPU")
+    device.require_gpu("this")  # the CUDA C kernels need CuPy alone
+    message = "this needs a CUDA GPU, but Numba finds no GPU"
+    with backend.gpu_kernels("numba"), pytest.raises(GPUUnavailableError, match=message):
+        device.require_gpu("this")

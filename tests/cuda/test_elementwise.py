@@ -73,3 +73,24 @@ def test_bad_inputs_raise(host_kernels):
         bias_relu(np.zeros((1, 2, 3)), np.zeros(3), run=host_kernels)
     with pytest.raises(ValueError, match=r"p must be in \[0, 1\], got 1.5"):
         dropout(np.zeros(3), 1.5, seed=0, run=host_kernels)
+
+
+def test_strided_inputs_and_a_bias_of_another_dtype(host_kernels):
+    # a view (here every other element of the last axis) reaches the kernels as a contiguous
+    # copy, and the bias in x's dtype: the kernels read plain arrays of their own type
+    x = np.random.default_rng(2).standard_normal((3, 4, 10)).astype(np.float32)[:, :, ::2]
+    bias = np.linspace(-1.0, 1.0, 4)  # float64
+    y = bias_relu(x, bias, run=host_kernels)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, np.maximum(x + bias.astype(np.float32)[:, None], 0))
+    y, mask = dropout(x.transpose(2, 0, 1), 0.3, seed=5, run=host_kernels)
+    keep = uniform(5, x.size).reshape(5, 3, 4) >= 0.3
+    np.testing.assert_array_equal(mask, keep.astype(np.float32) * np.float32(1 / 0.7))
+    np.testing.assert_array_equal(y, x.transpose(2, 0, 1) * mask)
+
+
+def test_more_bad_inputs_raise(host_kernels):
+    with pytest.raises(ValueError, match=r"expected x \(N, C, \*S\) and bias \(C,\)"):
+        bias_relu(np.zeros(3), np.zeros(3), run=host_kernels)
+    with pytest.raises(TypeError, match="float32 or float64, got int64"):
+        dropout(np.zeros(3, np.int64), 0.5, seed=0, run=host_kernels)

@@ -8,6 +8,9 @@ split reduction, the vector and scalar loads, and every index computation.
 Oracle: minicnn's CPU convolution in float64. Skipped, saying why, without a C++20 compiler.
 """
 
+import sys
+import types
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -220,3 +223,101 @@ def test_backward_weights_splits_into_no_more_grid_layers_than_cuda_allows():
     record = lambda filename, name, grid, block, args: grids.append(grid)  # noqa: E731
     implicit_gemm.backward_weights(x, x, geometry, weight.shape, run=record, sms=10**5)
     assert grids == [(1, 1, 4 * 15421)]
+
+
+def test_strided_views_are_copied_before_the_launch(run):
+    # the kernels read plain C-contiguous arrays: views reach them as contiguous copies
+    config = CASES["rgb-3x3"]
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 9, 20)).astype(np.float32)[..., ::2]
+    weight = rng.standard_normal((3, 5, 3, 3)).astype(np.float32).transpose(1, 0, 2, 3)
+    grad_out = rng.standard_normal((2, 5, 9, 20)).astype(np.float32)[..., ::2]
+    y, dx, dweight, geometry = reference(x, weight, grad_out, config)
+    assert_close(implicit_gemm.forward(x, weight, geometry, run=run), y)
+    assert_close(implicit_gemm.backward_data(grad_out, weight, geometry, x.shape, run=run), dx)
+    found = implicit_gemm.backward_weights(grad_out, x, geometry, weight.shape, run=run, sms=4)
+    assert_close(found, dweight)
+
+
+def test_split_slices_rounds_the_blocks_wanted_up_and_the_slices_allowed_down():
+    # 264 blocks wanted over 100 tiles: 3 slices, not 2
+    assert implicit_gemm.split_slices(tiles=100, reduction=10**6, sms=132) == 3
+    # 392 positions make 3 full slices of 16 steps of 8 (384), not 4
+    assert implicit_gemm.split_slices(tiles=1, reduction=8 * 16 * 3 + 8, sms=132) == 3
+
+
+def test_no_output_channels_launch_nothing_and_give_no_gradient():
+    x, grad_out = np.ones((2, 2, 6), np.float32), np.ones((2, 0, 4), np.float32)
+    weight = np.ones((0, 2, 3), np.float32)
+    geometry = geometry_of(x.shape, np.ones((1, 2, 3), np.float32), (4,))
+    dweight = implicit_gemm.backward_weights(grad_out, x, geometry, weight.shape, run=None)
+    assert dweight.shape == (0, 2, 3) and dweight.dtype == np.float32
+    dx = implicit_gemm.backward_data(grad_out, weight, geometry, x.shape, run=None)
+    assert dx.dtype == np.float32
+    np.testing.assert_array_equal(dx, np.zeros(x.shape))
+
+
+def test_a_grid_of_exactly_65535_layers_is_launched():
+    launches = []
+    x, weight = np.ones((1, 65535, 1), np.float32), np.ones((65535, 1, 1), np.float32)
+    geometry = geometry_of(x.shape, weight, (1,), groups=65535)
+    record = lambda filename, name, grid, block, args: launches.append(grid)  # noqa: E731
+    implicit_gemm.forward(x, weight, geometry, run=record)
+    assert launches == [(1, 1, 65535)]
+
+
+def test_backward_data_refuses_an_input_beyond_int_indices_whatever_the_output():
+    # N·ΠS (the columns of backward-data) is 2**30 while N·ΠO is 4
+    weight, grad_out = np.ones((1, 1, 1), np.float32), np.ones((1, 1, 4), np.float32)
+    geometry = geometry_of((1, 1, 4), weight, (4,))
+    with pytest.raises(ValueError, match="too large for the implicit-GEMM kernels' int"):
+        implicit_gemm.backward_data(grad_out, weight, geometry, (1, 1, 2**30), run=None)
+
+
+def test_tap_tables_beyond_int_indices_are_refused():
+    # forward offsets c·ΠS: channel 4 of an input of 2**28 elements starts at 2**30
+    window = window_3d((2**28,), (1,), (1,), ((0, 0),), (1,), (2**28,))
+    with pytest.raises(ValueError, match="too large for the implicit-GEMM kernels' int"):
+        implicit_gemm.tap_table("forward", 5, window)
+    assert implicit_gemm.tap_table("forward", 4, window)[-1, 0] == 3 * 2**28
+
+
+def test_the_tap_table_is_cached_per_device(monkeypatch):
+    keys = []
+    monkeypatch.setattr(implicit_gemm, "_cached_table", lambda *key: keys.append(key))
+    device = types.SimpleNamespace(id=3)
+    xp = types.SimpleNamespace(__name__="cupy", cuda=types.SimpleNamespace(Device=lambda: device))
+    window = window_3d((5, 6), (2, 2), (1, 1), ((0, 0), (0, 0)), (1, 2), (4, 4))
+    implicit_gemm._tap_table(xp, "forward", 2, window)
+    assert keys == [("cupy", 3, "forward", 2, window)]
+
+
+def test_an_uploaded_tap_table_is_complete_before_it_is_used(monkeypatch):
+    # a table cached for later launches, possibly on other streams: uploaded on its device,
+    # then that stream synchronised
+    events = []
+
+    class Device:
+        def __init__(self, device):
+            self.device = device
+
+        def __enter__(self):
+            events.append(("device", self.device))
+
+        def __exit__(self, *exc):
+            events.append("leave")
+
+    stream = types.SimpleNamespace(synchronize=lambda: events.append("synchronize"))
+    cuda = types.SimpleNamespace(Device=Device, get_current_stream=lambda: stream)
+    upload = lambda table: events.append("upload") or table.copy()  # noqa: E731
+    monkeypatch.setitem(sys.modules, "cupy", types.SimpleNamespace(asarray=upload, cuda=cuda))
+    window = window_3d((5, 6), (2, 2), (1, 1), ((0, 0), (0, 0)), (1, 2), (4, 4))
+    implicit_gemm._cached_table.cache_clear()
+    try:
+        table = implicit_gemm._cached_table("cupy", 1, "forward", 2, window)
+        again = implicit_gemm._cached_table("cupy", 1, "forward", 2, window)
+    finally:
+        implicit_gemm._cached_table.cache_clear()
+    assert events == [("device", 1), "upload", "synchronize", "leave"]
+    assert again is table
+    np.testing.assert_array_equal(table, implicit_gemm.tap_table("forward", 2, window))

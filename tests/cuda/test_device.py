@@ -16,6 +16,7 @@ from minicnn.cuda import device
 from minicnn.cuda.device import GPUUnavailableError, cupy_problem
 from minicnn.cuda.elementwise import uniform
 from minicnn.cuda.geometry import launch_for, window_3d
+from minicnn.cuda.ops import kernel_set
 from minicnn.cuda.rawmodule import kernel_dir
 
 no_gpu = pytest.mark.skipif(cupy_problem() is None, reason="a GPU is usable here")
@@ -122,8 +123,6 @@ class FakeGpuArray:
 
 
 def test_which_gpu_arrays_take_the_hand_written_kernels():
-    from minicnn.cuda.ops import kernel_set
-
     cuda_c = kernel_set("cuda-c")
     assert kernel_set("cuda-c") is cuda_c
     for shape in [(2, 3, 4), (2, 3, 4, 5), (2, 3, 4, 5, 6)]:  # 1 to 3 spatial dims

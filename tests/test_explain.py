@@ -13,6 +13,7 @@ import pytest
 from minicnn.cli import main
 from minicnn.explain import explain_conv, explain_params, explain_pool, explain_receptive_field
 from minicnn.explain.arithmetic import parse_layer, receptive_field
+from minicnn.explain.layout import number
 
 
 def grids(text, step):
@@ -240,3 +241,29 @@ def test_cli_explain_receptive_field_and_params(capsys):
     assert capsys.readouterr().out == explain_params()
     assert main(["explain", "receptive-field", "conv3x3"]) == 1
     assert "conv<K> or pool<K>" in capsys.readouterr().err
+
+
+def test_cli_explain_defaults_for_one_spatial_axis_and_average_pooling_options(capsys):
+    assert main(["explain", "conv", "--dim", "1"]) == 0
+    assert capsys.readouterr().out == explain_conv((1, 1, 6), kernel_size=3, padding=1)
+    assert main(["explain", "pool", "--dim", "1"]) == 0
+    assert capsys.readouterr().out == explain_pool("max", (1, 1, 8), 2)
+    argv = ["pool", "avg", "--input-shape", "1", "1", "5", "--padding", "1", "--ceil-mode"]
+    assert main(["explain", *argv, "--no-count-include-pad"]) == 0
+    expected = explain_pool("avg", (1, 1, 5), 2, padding=1, ceil_mode=True, count_include_pad=False)
+    assert capsys.readouterr().out == expected
+
+
+def test_layers_refuse_a_zero_stride_or_dilation():
+    for text in ("conv3:s0", "conv3:d0", "pool2:s1:d0"):
+        with pytest.raises(ValueError, match="stride and dilation must be >= 1"):
+            parse_layer(text)
+
+
+def test_backprop_picture_up_to_a_field_of_40():
+    assert "Seen by backpropagation" in explain_receptive_field(["conv40"])
+    assert "Seen by backpropagation" not in explain_receptive_field(["conv41"])
+
+
+def test_fractions_are_written_with_three_decimals():
+    assert [number(v) for v in (1 / 3, 2.25, -0.5, 6.0)] == ["0.333", "2.25", "-0.5", "6"]

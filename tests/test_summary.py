@@ -1,7 +1,8 @@
 import numpy as np
 
+import minicnn as mc
 from minicnn import models
-from minicnn.summary import format_profile, profile
+from minicnn.summary import LayerProfile, format_profile, profile
 
 
 def test_lenet_profile_follows_seed_004_formulas():
@@ -26,3 +27,26 @@ def test_vgg16_memory_peaks_early_and_weights_at_the_first_fc_layer():
     first_fc = next(i for i, r in enumerate(rows) if r.kind == "Linear")
     assert np.argmax(weights) == first_fc and weights[first_fc] == 25088 * 4096 + 4096
     assert sum(weights) == 138_357_544  # VGG-16's well-known parameter count
+
+
+def test_linear_on_sequences_and_grouped_convolutions():
+    # Linear(3, 5) on 4 positions: 4·3·5 multiply-adds; Conv2d(4, 6, 3, groups=2) on 5×5:
+    # each of the 6·3·3 outputs sums 2 channels · 3·3 taps.
+    linear, conv = profile(mc.nn.Sequential(mc.nn.Linear(3, 5)), (4, 3))[0], None
+    assert (linear.output_shape, linear.weights, linear.multiply_adds) == ((4, 5), 20, 60)
+    (conv,) = profile(mc.nn.Sequential(mc.nn.Conv2d(4, 6, 3, groups=2)), (4, 5, 5))
+    assert (conv.output_shape, conv.weights, conv.multiply_adds) == ((6, 3, 3), 114, 6 * 9 * 18)
+
+
+def test_profile_leaves_the_model_as_it_was():
+    model = models.create("mnist1d-cnn", (1, 40), 10)
+    first = profile(model, (1, 40))
+    assert model.training and all(m.training for m in model.modules())
+    assert profile(model, (1, 40)) == first and len(first) == 8
+
+
+def test_format_profile_totals_in_mib():
+    rows = [LayerProfile("0", "Linear", (4,), 2**20, 2**19, 3_000_000)]
+    assert format_profile(rows).splitlines()[-1] == (
+        "weights 4.0 MiB, activations 2.0 MiB per example, 3.0 M multiply-adds"
+    )

@@ -3,7 +3,10 @@
 FashionDNN:  flatten 784 → fc 256 → ReLU → dropout 0.25 → fc 128 → ReLU → fc classes
 FashionCNN:  conv 1→32 3×3 pad 1 → BatchNorm → ReLU → max-pool 2
              → conv 32→64 3×3 → BatchNorm → ReLU → max-pool 2
-             → flatten (64·6·6) → fc 600 → Dropout2d 0.25 → fc 120 → fc classes
+             → flatten (64·6·6) → fc 600 → dropout 0.25 → fc 120 → fc classes
+
+The seed writes Dropout2d after fc 600; on a flat (N, 600) input there are no feature maps
+to drop whole, so this is the ordinary, element-wise dropout.
 """
 
 from __future__ import annotations

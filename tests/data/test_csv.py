@@ -56,3 +56,19 @@ def test_non_numeric_and_short_rows(tmp_path):
         load_csv(path)
     with pytest.raises(ValueError, match=r"label 3 outside \[0, 2\)"):
         load_csv(write_csv(tmp_path / "x.csv", [3], np.zeros((1, 4), int)), classes=2)
+
+
+def test_header_without_pixels_and_rows_all_too_short(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text("label\n1\n")
+    with pytest.raises(ValueError, match=r"broken\.csv: 0 pixel columns do not make a square"):
+        load_csv(path)
+    path.write_text("label,a,b,c,d\n1,0,0\n2,0,0\n")
+    with pytest.raises(ValueError, match=r"broken\.csv: rows have 3 columns, the header 5$"):
+        load_csv(path)
+
+
+def test_a_label_equal_to_classes_is_outside(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [2], np.zeros((1, 4), int))
+    with pytest.raises(ValueError, match=r"x\.csv: label 2 outside \[0, 2\)"):
+        load_csv(path, classes=2)

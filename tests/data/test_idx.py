@@ -79,3 +79,30 @@ def test_mislabelled_folders(tmp_path):
     (tmp_path / "t10k-labels-idx1-ubyte").unlink()
     with pytest.raises(FileNotFoundError, match=r"t10k-labels-idx1-ubyte\.gz"):
         load_idx(tmp_path)
+
+
+def test_only_uint8_pixels_are_scaled(tmp_path):
+    make_folder(tmp_path)
+    floats = np.linspace(0, 2, 5 * 4 * 4, dtype=np.float32).reshape(5, 4, 4)
+    write_idx(tmp_path / "train-images-idx3-ubyte", floats, 0x0D)
+    train, _ = load_idx(tmp_path)
+    np.testing.assert_array_equal(train.x[:, 0], floats)
+
+
+def test_trailing_bytes_and_unknown_type_codes_are_refused(tmp_path):
+    path = write_idx(tmp_path / "images", np.zeros((3, 4, 4)))
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(
+        ValueError, match=r"images: header promises \(3, 4, 4\) values.* has 65 bytes$"
+    ):
+        read_idx(path)
+    path.write_bytes(bytes([0, 0, 0x07, 1]) + struct.pack(">I", 1) + b"\0")
+    with pytest.raises(ValueError, match="images: not an IDX file"):
+        read_idx(path)
+
+
+def test_images_must_be_three_dimensional(tmp_path):
+    make_folder(tmp_path)
+    write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros((5, 16)))
+    with pytest.raises(ValueError, match=r"expected images \(N, H, W\), got shape \(5, 16\)"):
+        load_idx(tmp_path)

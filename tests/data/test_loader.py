@@ -65,3 +65,41 @@ def test_transforms():
         RandomHorizontalFlip(2.0)
     with pytest.raises(ValueError, match="batch_size must be >= 1"):
         DataLoader(_dataset(), batch_size=0)
+
+
+def test_shuffled_batches_keep_each_input_with_its_label():
+    data = _dataset(12)  # x[i, 0, 0, 0] = 4i, y[i] = i % 3
+    for x, y in DataLoader(data, batch_size=5, shuffle=True, seed=0):
+        np.testing.assert_array_equal(y, (x[:, 0, 0, 0] // 4).astype(int) % 3)
+
+
+def test_the_transform_sees_every_batch_with_the_loaders_generator():
+    calls = []
+
+    def plus_one(x, rng):
+        calls.append(isinstance(rng, np.random.Generator))
+        return x + 1
+
+    batches = list(DataLoader(_dataset(), batch_size=4, transform=plus_one))
+    np.testing.assert_array_equal(np.concatenate([x for x, _ in batches]), _dataset().x + 1)
+    assert calls == [True] * 3
+
+
+def test_normalize_per_channel_and_compose_in_order():
+    rng = np.random.default_rng(0)
+    x = np.arange(3 * 2 * 2 * 2, dtype=np.float32).reshape(3, 2, 2, 2)
+    normalised = Normalize(mean=[1.0, 2.0], std=[1.0, 4.0])(x, rng)
+    np.testing.assert_allclose(normalised[:, 0], x[:, 0] - 1)
+    np.testing.assert_allclose(normalised[:, 1], (x[:, 1] - 2) / 4)
+    with pytest.raises(ValueError, match="std must be > 0"):
+        Normalize(0.0, 0.0)
+    composed = Compose(lambda x, rng: x + 1, lambda x, rng: x * 2)(x, rng)
+    np.testing.assert_array_equal(composed, (x + 1) * 2)
+
+
+def test_random_crop_reaches_every_window():
+    rng = np.random.default_rng(0)
+    x = np.tile(np.array([1.0, 2.0, 3.0], np.float32), (30, 1, 1, 1))  # (30, 1, 1, 3)
+    crops = RandomCrop((1, 1))(x, rng)
+    assert crops.shape == (30, 1, 1, 1) and set(crops.ravel()) == {1.0, 2.0, 3.0}
+    np.testing.assert_array_equal(RandomCrop((1, 3))(x, rng), x)  # the only window: x itself

@@ -1,11 +1,21 @@
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from minicnn import data as datasets
+from minicnn import models, nn
 from minicnn.cli import main
 from minicnn.serialization import load
-from minicnn.train import NonFiniteLoss, TrainConfig, train
+from minicnn.train import (
+    SCHEDULES,
+    NonFiniteLoss,
+    TrainConfig,
+    _augmentation,
+    evaluate,
+    train,
+)
 
 
 def quiet(*_):
@@ -150,3 +160,86 @@ def test_feature_maps_show_the_inputs_as_the_network_saw_them_in_training(tmp_pa
     assert main(["featuremaps", str(run), "--index", "5"]) == 0
     _, test = datasets.standardize(*load_data("digits"))
     np.testing.assert_array_equal(seen[0], test.x[5])
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Epochs that skip the training batches (train loss 1.0, accuracy 0.5) and record the
+    learning rate each epoch starts with."""
+    rates = []
+
+    def run_epoch(model, criterion, optimizer, *args):
+        rates.append(optimizer.param_groups[0]["lr"])
+        return 1.0, 0.5
+
+    monkeypatch.setattr("minicnn.train._run_epoch", run_epoch)
+    return rates
+
+
+def test_cosine_schedule_from_lr_towards_zero():
+    cosine = [SCHEDULES["cosine"](0.1, epoch, 4) for epoch in range(5)]
+    assert cosine == pytest.approx([0.1, 0.0853553, 0.05, 0.0146447, 0.0], abs=1e-7)
+    assert SCHEDULES["constant"](0.1, 3, 4) == 0.1
+
+
+def test_each_epoch_starts_with_its_scheduled_learning_rate(tmp_path, no_training):
+    train(_config(tmp_path, epochs=4, lr=0.1), log=quiet)
+    assert no_training == pytest.approx([0.1, 0.0853553, 0.05, 0.0146447], abs=1e-7)
+
+
+def test_metrics_hold_the_last_test_accuracy_numbered_epochs_and_summed_seconds(
+    tmp_path, no_training, monkeypatch
+):
+    clock = iter(range(100))  # each epoch starts and ends one second apart
+    monkeypatch.setattr("minicnn.train.time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    metrics = train(_config(tmp_path), log=quiet)
+    history = metrics["history"]
+    assert [h["epoch"] for h in history] == [1, 2] and metrics["seconds"] == 2
+    assert metrics["test_accuracy"] == history[-1]["test_accuracy"] != 0.5
+    resumed = train(_config(tmp_path, epochs=3, resume=True), log=quiet)
+    assert resumed["seconds"] == 3 and [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
+
+
+def test_each_epoch_shuffles_with_its_own_seed(tmp_path, no_training, monkeypatch):
+    seeds = []
+
+    class Loader(datasets.DataLoader):
+        def __init__(self, *args, **kwargs):
+            if kwargs.get("shuffle"):
+                seeds.append(kwargs["seed"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(datasets, "DataLoader", Loader)
+    train(_config(tmp_path, epochs=3, seed=2), log=quiet)
+    assert seeds == [2000, 2001, 2002]
+
+
+def test_resume_refuses_another_seed(tmp_path, no_training):
+    train(_config(tmp_path, epochs=1, seed=1), log=quiet)
+    with pytest.raises(ValueError, match="it was trained with seed=1, not 2"):
+        train(_config(tmp_path, epochs=2, seed=2, resume=True), log=quiet)
+
+
+def test_augmentation_shifts_images_by_up_to_two_pixels():
+    images = SimpleNamespace(input_shape=(1, 28, 28))
+    crop = _augmentation(TrainConfig(), images)
+    assert (crop.size, crop.padding) == ((28, 28), 2)
+    assert _augmentation(TrainConfig(augment=False), images) is None
+    assert _augmentation(TrainConfig(), SimpleNamespace(input_shape=(1, 40))) is None
+
+
+def test_evaluate_averages_over_examples_in_evaluation_mode_then_trains_again():
+    rng = np.random.default_rng(0)
+    test_set = datasets.Dataset(
+        rng.standard_normal((20, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 20), 10
+    )
+    model, criterion = models.create("lenet", (1, 28, 28), 10), nn.NLLLoss()  # with dropout
+    model.eval()
+    scores = model(test_set.x)
+    expected = (
+        float(criterion(scores, test_set.y)),
+        float((scores.argmax(1) == test_set.y).mean()),
+    )
+    model.train()
+    assert evaluate(model, criterion, test_set, batch_size=7) == pytest.approx(expected)
+    assert model.training

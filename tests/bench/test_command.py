@@ -1,11 +1,17 @@
 """``minicnn bench`` end to end on tiny shapes, its files, its GPU rows and its argument errors."""
 
+import importlib.util
 import json
+import re
+import shutil
 
 import pytest
+from matplotlib.figure import Figure
 
+from minicnn.bench import command as bench_command
 from minicnn.bench import plot
 from minicnn.bench.implementations import NAMES
+from minicnn.bench.shapes import SHAPES
 from minicnn.cli import main
 from minicnn.cuda.device import cupy_problem
 
@@ -118,3 +124,124 @@ def test_gpu_rows_are_measured_on_a_gpu(tmp_path):
         conv = [r for r in rows if r["implementation"] == name and r["op"].startswith("conv")]
         assert conv and all(r["status"] == "ok" and r["seconds"] > 0 for r in conv), name
     assert list(tmp_path.glob("*roofline.png"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="PyTorch not installed")
+def test_pytorch_is_the_reference_of_the_cpu_rows(quick_run):
+    out, text = quick_run
+    rows = json.loads(next(out.glob("bench-*.json")).read_text())["rows"]
+    torch_rows = [row for row in rows if row["implementation"] == "torch-cpu"]
+    assert torch_rows and all(row["status"] == "ok" for row in torch_rows)
+    numpy_rows = [row for row in rows if row["implementation"] == "numpy" and row["status"] == "ok"]
+    assert all(row["reference"] == "torch-cpu" for row in numpy_rows)
+    assert all(row["ratio_to_reference"] > 0 for row in numpy_rows)
+    assert re.search(r"^conv-fwd +lenet-conv1 +torch-cpu .* ref$", text, re.MULTILINE)
+
+
+@pytest.fixture
+def stand_in_bench(monkeypatch, tmp_path):
+    """``run(*arguments, gpu=None)``: ``minicnn bench`` with every call timed as 1 ms,
+    stand-in CPU peaks, a GPU named ``gpu`` and no plotting; returns the JSON, the
+    measure_case calls (label, rounds, calls, warm-up) and the names of the files written."""
+    turns = []
+
+    def measure_case(case, chosen, context, rounds, calls, warm_up):
+        turns.append((case.label, rounds, calls, warm_up))
+        return [
+            {"op": case.op, "shape": case.label, "implementation": impl.name,
+             "device": impl.device, "status": "ok", "algorithm": None, "seconds": 1e-3,
+             "timed_calls": rounds * calls}
+            for impl in chosen
+        ]  # fmt: skip
+
+    def run(*arguments, gpu=None):
+        turns.clear()
+        monkeypatch.setattr(
+            bench_command.machine,
+            "machine_info",
+            lambda versions: {"gpu": gpu and {"name": gpu}, "torch": versions},
+        )
+        out = tmp_path / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        assert main(["bench", *arguments, "--out", str(out)]) == 0
+        (json_path,) = out.glob("*.json")
+        return json.loads(json_path.read_text()), list(turns), sorted(p.name for p in out.iterdir())
+
+    peaks = {"flops": 1e11, "bytes_per_second": 1e10, "how": "stand-in"}
+    monkeypatch.setattr(bench_command, "measure_case", measure_case)
+    monkeypatch.setattr(bench_command.machine, "cpu_peaks", lambda: peaks)
+    for name in ("plot_bars", "plot_roofline"):
+        monkeypatch.setattr(bench_command.plot, name, lambda rows, *args: args[-2].touch())
+    monkeypatch.setattr("builtins.print", lambda *args, **kwargs: None)
+    return run
+
+
+def test_quick_means_two_rounds_of_the_lenet_shapes_and_the_json_keeps_the_settings(
+    stand_in_bench,
+):
+    result, turns, _ = stand_in_bench("--quick", "--ops", "conv-fwd", "--impl", "numpy")
+    assert turns == [("lenet-conv1", 2, 3, 0.05), ("lenet-conv2", 2, 3, 0.05)]
+    result, turns, _ = stand_in_bench("--ops", "conv-fwd", "--impl", "numpy", "--warm-up", "0")
+    assert [turn[0] for turn in turns] == list(SHAPES) and {turn[1:] for turn in turns} == {
+        (5, 3, 0.0)
+    }
+    assert result["settings"] == {
+        "ops": ["conv-fwd"],
+        "shapes": list(SHAPES),
+        "batch": None,
+        "train_batch": 256,
+        "rounds": 5,
+        "calls": 3,
+        "warm_up_seconds": 0.0,
+        "implementations": {"numpy": "minicnn, im2col by NumPy slicing + NumPy's GEMM"},
+    }
+
+
+def test_a_known_gpu_names_the_files_and_gives_its_data_sheet_peaks(stand_in_bench):
+    arguments = ["--quick", "--ops", "conv-fwd", "--impl", "numpy", "cuda-c"]
+    result, _, files = stand_in_bench(*arguments, gpu="NVIDIA H100 80GB HBM3")
+    assert result["peaks"]["gpu"] == {
+        "flops": 67e12,
+        "bytes_per_second": 3.35e12,
+        "how": "data sheet",
+    }
+    stem = "bench-nvidia-h100-80gb-hbm3"
+    assert files == [f"{stem}-roofline.png", f"{stem}.json", f"{stem}.png"]
+    (cuda_c, _) = [row for row in result["rows"] if row["implementation"] == "cuda-c"]
+    assert cuda_c["fraction_of_peak"] == pytest.approx(cuda_c["rate"] * 1e9 / 67e12)
+
+
+def saved_figures(monkeypatch):
+    """The figures the plots save, kept for a look instead of written."""
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda figure, *args, **kwargs: figures.append(figure))
+    return figures
+
+
+def test_bars_are_the_rates_and_the_footer_names_the_rows_without_one(monkeypatch, tmp_path):
+    figures = saved_figures(monkeypatch)
+    ok = {"status": "ok", "seconds": 2e-3}
+    rows = [
+        {"op": "conv-fwd", "implementation": "numpy", "rate": 9.0, "rate_unit": "GFLOP/s", **ok},
+        {"op": "conv-fwd", "implementation": "cuda-c", "status": "unavailable"},
+        {"op": "maxpool", "implementation": "numpy", "rate": 3.0, "rate_unit": "GB/s", **ok},
+        {"op": "maxpool", "implementation": "cuda-c", "status": "unavailable"},
+        {"op": "maxpool", "implementation": "auto", "status": "unavailable"},
+    ]
+    plot.plot_bars([dict(row, shape="lenet-conv1") for row in rows], tmp_path / "bars.png", "t")
+    (figure,) = figures
+    assert [[bar.get_height() for bar in ax.patches] for ax in figure.axes] == [[9.0], [3.0]]
+    assert [ax.get_ylabel() for ax in figure.axes] == ["GFLOP/s", "GB/s"]
+    footer = "unavailable, no bar (reasons in the JSON): cuda-c (all ops); auto (maxpool)"
+    assert footer in [text.get_text() for text in figure.texts]
+
+
+def test_the_roof_is_the_lower_of_bandwidth_and_arithmetic(monkeypatch, tmp_path):
+    figures = saved_figures(monkeypatch)
+    row = {"op": "conv-fwd", "implementation": "cuda-c", "device": "gpu", "status": "ok",
+           "flops": 1e9, "bytes": 1e8, "rate": 5e3}  # fmt: skip
+    peaks = {"flops": 67e12, "bytes_per_second": 3.35e12}  # the ridge at 20 FLOP per byte
+    plot.plot_roofline([row], peaks, tmp_path / "roofline.png", "test")
+    (roof,) = figures[0].axes[0].lines
+    assert list(roof.get_xdata()) == pytest.approx([2.5, 20.0, 40.0])
+    assert list(roof.get_ydata()) == pytest.approx([8375.0, 67e3, 67e3])

@@ -1,5 +1,7 @@
 """Peaks: measured on the CPU, from the data sheet for a GPU recognised by name."""
 
+from types import SimpleNamespace
+
 from minicnn.bench import machine
 
 
@@ -13,3 +15,21 @@ def test_gpu_peaks_by_name():
 def test_cpu_peaks_are_measured():
     peaks = machine.cpu_peaks(size=256, copy_mib=1, rounds=1)
     assert peaks["flops"] > 1e8 and peaks["bytes_per_second"] > 1e8
+
+
+def test_cpu_peaks_count_two_flops_per_multiply_add_and_copy_both_ways(monkeypatch):
+    monkeypatch.setattr(machine, "median_seconds", lambda function, rounds: 0.5)
+    peaks = machine.cpu_peaks(size=64, copy_mib=1, rounds=1)
+    assert peaks["flops"] == 2 * 64**3 / 0.5
+    assert peaks["bytes_per_second"] == 2 * 2**20 / 0.5
+
+
+def test_median_seconds_warms_up_once_then_takes_the_median(monkeypatch):
+    durations = iter([9.0, 4.0, 1.0, 2.0])  # the first call is the warm-up
+    now = [0.0]
+
+    def function():
+        now[0] += next(durations)
+
+    monkeypatch.setattr(machine, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    assert machine.median_seconds(function, 3) == 2.0  # mean 7/3, least 1

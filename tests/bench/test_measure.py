@@ -65,3 +65,36 @@ def test_ratio_and_peak_stay_empty_without_reference_or_known_peak():
     add_rates(rows, case, {"gpu": {"flops": None, "bytes_per_second": None}})
     assert rows[0]["rate"] == pytest.approx(3.6864) and rows[0]["rate_unit"] == "GB/s"
     assert rows[0]["fraction_of_peak"] is None and rows[0]["ratio_to_reference"] is None
+
+
+def test_turns_interleave_with_the_warm_up_and_a_row_is_the_median_of_its_calls():
+    case = Case("conv-fwd", SHAPES["lenet-conv1"])
+    turns = []
+
+    class Turns(StandIn):
+        def prepare(self, case, context):
+            def timer(calls, warm_up):
+                turns.append((self.name, calls, warm_up))
+                return [1e-3, 1e-3, 10e-3][:calls]  # one slow call in each turn
+
+            return Prepared(timer, "im2col")
+
+    implementations = [Turns("numpy", "cpu"), Turns("torch-cpu", "cpu")]
+    rows = measure_case(case, implementations, Context(), rounds=2, calls=3, warm_up=0.25)
+    assert turns == [("numpy", 3, 0.25), ("torch-cpu", 3, 0.25)] * 2
+    assert rows[0]["seconds"] == 1e-3 and rows[0]["timed_calls"] == 6  # the mean is 4 ms
+
+
+def test_each_device_is_divided_by_its_own_reference():
+    case = Case("conv-fwd", SHAPES["lenet-conv1"])
+    implementations = [
+        StandIn("numpy", "cpu", 4e-3),
+        StandIn("torch-cpu", "cpu", 2e-3),
+        StandIn("cuda-c", "gpu", 3e-4),
+        StandIn("cudnn", "gpu", 1e-4),
+    ]
+    rows = measure_case(case, implementations, Context(), 1, 1, 0)
+    add_rates(rows, case, {"cpu": None, "gpu": None})
+    assert [row["reference"] for row in rows] == ["torch-cpu", "torch-cpu", "cudnn", "cudnn"]
+    ratios = [row["ratio_to_reference"] for row in rows]
+    assert ratios == pytest.approx([2.0, 1.0, 3.0, 1.0])

@@ -31,3 +31,16 @@ def test_operands_have_the_case_shapes():
     assert pool["x"].shape == (2, 64, 1024) and pool["grad_out"].shape == (2, 64, 512)
     step = make_operands(Case("train-step", batch=3).spec())
     assert step["x"].shape == (3, 1, 28, 28) and step["labels"].max() < 10
+
+
+def test_spec_gives_the_worker_every_number_of_the_case():
+    assert Case("maxpool", SHAPES["lenet-conv1"]).spec() == {
+        "op": "maxpool",
+        "x": [64, 1, 28, 28],
+        "weight": [10, 1, 5, 5],
+        "y": [64, 10, 24, 24],
+        "pooled": [64, 10, 12, 12],
+        "stride": 1,
+        "padding": 0,
+        "pool": 2,
+    }

@@ -72,3 +72,24 @@ def test_unmeasured_figures_are_left_out_and_lines_read_well():
     assert lines[0].endswith("over ResNet shapes: implicit-gemm 1.00, cuda-c 2.00")
     assert lines[2].endswith("bandwidth, over the shapes: cuda-c 50%–70%")
     assert any(line.endswith("cuda-c resnet-a 40%") for line in lines)
+
+
+def test_a_shape_without_both_passes_is_left_out_of_the_ratio():
+    rows = [
+        gpu("conv-fwd", "resnet-a", "cudnn", 1.0),
+        gpu("conv-bwd", "resnet-a", "cudnn", 1.0),
+        gpu("conv-fwd", "resnet-a", "cuda-c", 2.0),
+        gpu("conv-bwd", "resnet-a", "cuda-c", 2.0),
+        gpu("conv-fwd", "resnet-b", "cudnn", 1.0),
+        gpu("conv-bwd", "resnet-b", "cudnn", 1.0),
+        gpu("conv-fwd", "resnet-b", "cuda-c", 9.0),  # its conv-bwd was not measured
+    ]
+    assert summarize(rows)["conv_fwd_bwd_ratio_to_reference"] == {"cuda-c": 2.0}
+
+
+def test_maxpool_rows_without_a_known_peak_have_no_fraction():
+    rows = [
+        gpu("maxpool", "resnet-a", "cuda-c", 1.0, peak=0.5),
+        gpu("maxpool", "resnet-a", "cudnn", 1.0),  # peaks unknown for this GPU
+    ]
+    assert summarize(rows) == {"maxpool_fraction_of_bandwidth": {"cuda-c": [0.5]}}

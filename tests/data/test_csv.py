@@ -40,32 +40,28 @@ def test_bad_files_name_the_file(tmp_path, labels, pixels, header, message):
         load_csv(path)
 
 
-def test_non_numeric_and_short_rows(tmp_path):
+@pytest.mark.parametrize(
+    "contents, message",
+    [
+        (b"label,a,b,c,d\n1,0,0,0,x\n", r"broken\.csv"),
+        (b"label,a,b,c,d\n1,0,0,0,0\n1,0,0\n", r"broken\.csv: row 2 has 3 columns, the header 5$"),
+        (b"label,a,b,c,d\n", r"broken\.csv: no rows after the header"),
+        (b"\xff\xfe\x00\x01", r"broken\.csv: not a text file"),
+        (b"label\n1\n", r"broken\.csv: 0 pixel columns do not make a square"),
+        (b"label,a,b,c,d\n1,0,0\n2,0,0\n", r"broken\.csv: rows have 3 columns, the header 5$"),
+    ],
+    ids=["non-numeric", "short-row", "no-rows", "not-text", "no-pixels", "all-rows-short"],
+)
+def test_broken_files_name_the_file_and_the_fault(tmp_path, contents, message):
     path = tmp_path / "broken.csv"
-    path.write_text("label,a,b,c,d\n1,0,0,0,x\n")
-    with pytest.raises(ValueError, match=r"broken\.csv"):
+    path.write_bytes(contents)
+    with pytest.raises(ValueError, match=message):
         load_csv(path)
-    path.write_text("label,a,b,c,d\n1,0,0,0,0\n1,0,0\n")
-    with pytest.raises(ValueError, match=r"broken\.csv: row 2 has 3 columns, the header 5$"):
-        load_csv(path)
-    path.write_text("label,a,b,c,d\n")
-    with pytest.raises(ValueError, match=r"broken\.csv: no rows after the header"):
-        load_csv(path)
-    path.write_bytes(b"\xff\xfe\x00\x01")
-    with pytest.raises(ValueError, match=r"broken\.csv: not a text file"):
-        load_csv(path)
+
+
+def test_a_label_above_classes_is_outside(tmp_path):
     with pytest.raises(ValueError, match=r"label 3 outside \[0, 2\)"):
         load_csv(write_csv(tmp_path / "x.csv", [3], np.zeros((1, 4), int)), classes=2)
-
-
-def test_header_without_pixels_and_rows_all_too_short(tmp_path):
-    path = tmp_path / "broken.csv"
-    path.write_text("label\n1\n")
-    with pytest.raises(ValueError, match=r"broken\.csv: 0 pixel columns do not make a square"):
-        load_csv(path)
-    path.write_text("label,a,b,c,d\n1,0,0\n2,0,0\n")
-    with pytest.raises(ValueError, match=r"broken\.csv: rows have 3 columns, the header 5$"):
-        load_csv(path)
 
 
 def test_a_label_equal_to_classes_is_outside(tmp_path):

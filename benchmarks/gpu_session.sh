@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Every GPU measurement minicnn needs, in one command that ends by a deadline:
 #
-#   OUT=DIR bash benchmarks/gpu_session.sh [SECONDS]     (from the repository root)
+#   OUT=DIR bash benchmarks/gpu_session.sh [SECONDS [STAGE...]]     (from the repository root)
 #
 # A GPU machine may be lent for a few minutes only, and may return only a few files. So the
 # stages below run in turn, most important first, each stopped at its own cap and at the
-# deadline, SECONDS from the start (default 540: inside a ten-minute command). A stage with
-# under 20 seconds left is skipped, saying so. After each stage, DIR/gpu-session.tar.gz holds
-# everything written so far, the log included: one file, and a run cut short keeps what it
-# measured. Unpack it into benchmarks/results/ (benchmarks/README.md, "On a GPU machine").
+# deadline, SECONDS from the start (default 480: inside a ten-minute command, leaving a
+# fifteen-minute lease time to rerun a stage). A stage with under 20 seconds left is skipped,
+# saying so. After each stage, DIR/gpu-session.tar.gz holds everything written so far, the
+# log included: one file, and a run cut short keeps what it measured. Naming stages runs
+# only those (to rerun one that failed or was skipped). Unpack the archive into
+# benchmarks/results/ (benchmarks/README.md, "On a GPU machine").
 #
 #   check   benchmarks/gpu_check.py: device and versions, pytest -m gpu, kernel timings
 #   train   minicnn train --device gpu: the digits recipe, 100 epochs
@@ -17,7 +19,15 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:?set OUT to the folder to keep}
-deadline=$((SECONDS + ${1:-540}))
+deadline=$((SECONDS + ${1:-480}))
+stages=("${@:2}")
+((${#stages[@]})) || stages=(check train bench step)
+for name in "${stages[@]}"; do
+    case $name in
+    check | train | bench | step) ;;
+    *) echo "gpu_session.sh: unknown stage '$name' (check, train, bench, step)" >&2 && exit 2 ;;
+    esac
+done
 work=$(mktemp -d)
 log="$work/session.log"
 export PYTHONPATH=. PYTHONUNBUFFERED=1
@@ -26,6 +36,7 @@ export PYTHONPATH=. PYTHONUNBUFFERED=1
 stage() {
     local name=$1 cap=$2
     shift 2
+    [[ " ${stages[*]} " == *" $name "* ]] || return 0
     local left=$((deadline - SECONDS))
     ((left < cap)) && cap=$left
     if ((cap < 20)); then

@@ -75,8 +75,8 @@ def test_gpu_check_reruns_failures_with_warnings_shown(benchmarks, tmp_path):
 
 @pytest.fixture
 def gpu_session(tmp_path, monkeypatch):
-    """``run(seconds)``: benchmarks/gpu_session.sh with that deadline, this Python as
-    ``python3``; returns its archive unpacked and its output."""
+    """``run(seconds, *stages)``: benchmarks/gpu_session.sh with that deadline and those
+    stages, this Python as ``python3``; returns its archive unpacked and its output."""
     from minicnn.cuda.device import cupy_problem
 
     if shutil.which("timeout") is None or shutil.which("tar") is None:
@@ -91,8 +91,8 @@ def gpu_session(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("OUT", str(tmp_path / "out"))
 
-    def run(seconds):
-        command = ["bash", str(BENCHMARKS / "gpu_session.sh"), str(seconds)]
+    def run(seconds, *stages):
+        command = ["bash", str(BENCHMARKS / "gpu_session.sh"), str(seconds), *stages]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         unpacked = tmp_path / "unpacked"
@@ -122,3 +122,20 @@ def test_gpu_session_skips_the_stages_it_has_no_time_for(gpu_session):
     assert len(log) == 4, log
     for line, stage in zip(log, ("check", "train", "bench", "step")):
         assert re.fullmatch(rf"== {stage}: skipped, [0-5] s left before the deadline", line)
+
+
+def test_gpu_session_runs_only_the_stages_named(gpu_session):
+    unpacked, _ = gpu_session(5, "step", "train")
+    log = (unpacked / "session.log").read_text().splitlines()
+    assert len(log) == 2, log
+    for line, stage in zip(log, ("train", "step")):  # in the session's order
+        assert re.fullmatch(rf"== {stage}: skipped, [0-5] s left before the deadline", line)
+
+
+def test_gpu_session_refuses_an_unknown_stage(tmp_path):
+    command = ["bash", str(BENCHMARKS / "gpu_session.sh"), "5", "check", "tests"]
+    environment = dict(os.environ, OUT=str(tmp_path / "out"))
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "gpu_session.sh: unknown stage 'tests' (check, train, bench, step)\n"
+    assert not (tmp_path / "out").exists()

@@ -6,7 +6,9 @@
 
 Writes ``OUT/bench-<device>.json`` (machine, peaks, settings, every row) and
 ``OUT/bench-<device>.png`` (bars), plus ``OUT/bench-<device>-roofline.png`` when GPU rows
-were measured; ``<device>`` is the GPU's name, or ``cpu``.
+were measured; ``<device>`` is the GPU's name, or ``cpu``. The JSON is rewritten after every
+case, with ``"complete": false`` until the last, so a run stopped early (by a time limit on a
+lent GPU, say) keeps the rows it measured.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from pathlib import Path
 
 from ..arguments import non_negative_float, positive_int
+from ..serialization import write_atomically
 from . import implementations, machine, plot
 from .measure import Context, add_rates, measure_case
 from .report import HEADER, Table
@@ -106,25 +109,41 @@ def run_bench(args) -> dict:
             "gpu": machine.gpu_peaks(gpu_name) if gpu_name else None,
         }
         print(_peaks_line(peaks))
+        device = gpu_name or "cpu"
+        stem = "bench-" + re.sub(r"[^a-z0-9]+", "-", device.lower()).strip("-")
+        args.out.mkdir(parents=True, exist_ok=True)
+        paths = [args.out / f"{stem}.json", args.out / f"{stem}.png"]
+        result = _record(info, peaks, args, shape_names, rounds, chosen)
+        rows = result["rows"]
         print(HEADER, flush=True)
-        table, rows = Table(), []
+        table = Table()
         for case in cases:
             case_rows = measure_case(case, chosen, context, rounds, args.calls, args.warm_up)
             add_rates(case_rows, case, peaks)
             print(table.case_lines(case_rows), flush=True)
             rows += case_rows
+            result["summary"] = summarize(rows)
+            _write_json(paths[0], result)
     finally:
         if context.torch is not None:
             context.torch.close()
     if table.reasons:
         print(table.footnotes())
-    figures = summarize(rows)
-    for line in summary_lines(figures):
+    for line in summary_lines(result["summary"]):
         print(line)
+    result["complete"] = True
+    _write_json(paths[0], result)
+    plot.plot_bars(rows, paths[1], f"minicnn bench on {device}")
+    if any(row["device"] == "gpu" and row["status"] == "ok" for row in rows):
+        paths.append(args.out / f"{stem}-roofline.png")
+        plot.plot_roofline(rows, peaks["gpu"], paths[2], f"roofline, {device}")
+    print("wrote " + ", ".join(map(str, paths)))
+    return result
 
-    device = gpu_name or "cpu"
-    stem = "bench-" + re.sub(r"[^a-z0-9]+", "-", device.lower()).strip("-")
-    result = {
+
+def _record(info, peaks, args, shape_names, rounds, chosen) -> dict:
+    """The JSON's contents before the first case: no rows yet, not complete."""
+    return {
         "machine": info,
         "peaks": peaks,
         "settings": {
@@ -137,18 +156,16 @@ def run_bench(args) -> dict:
             "warm_up_seconds": args.warm_up,
             "implementations": {impl.name: impl.description for impl in chosen},
         },
-        "rows": rows,
-        "summary": figures,
+        "rows": [],
+        "summary": summarize([]),
+        "complete": False,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    paths = [args.out / f"{stem}.json", args.out / f"{stem}.png"]
-    paths[0].write_text(json.dumps(result, indent=2) + "\n")
-    plot.plot_bars(rows, paths[1], f"minicnn bench on {device}")
-    if any(row["device"] == "gpu" and row["status"] == "ok" for row in rows):
-        paths.append(args.out / f"{stem}-roofline.png")
-        plot.plot_roofline(rows, peaks["gpu"], paths[2], f"roofline, {device}")
-    print("wrote " + ", ".join(map(str, paths)))
-    return result
+
+
+def _write_json(path: Path, result: dict) -> None:
+    """``result`` as indented JSON, replacing ``path`` whole (never half written)."""
+    text = json.dumps(result, indent=2) + "\n"
+    write_atomically(path, lambda file: file.write(text.encode()))
 
 
 def _peaks_line(peaks: dict) -> str:

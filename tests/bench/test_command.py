@@ -42,7 +42,8 @@ def test_quick_run_writes_json_and_png_with_every_row(quick_run):
         assert json_path.name == "bench-cpu.json"
     assert json_path.with_suffix(".png").stat().st_size > 0
     result = json.loads(json_path.read_text())
-    assert set(result) == {"machine", "peaks", "settings", "rows", "summary"}
+    assert set(result) == {"machine", "peaks", "settings", "rows", "summary", "complete"}
+    assert result["complete"] is True
     assert {"cpu", "cpu_count", "numpy", "numba", "minicnn", "torch", "gpu"} <= set(
         result["machine"]
     )
@@ -142,7 +143,8 @@ def test_pytorch_is_the_reference_of_the_cpu_rows(quick_run):
 def stand_in_bench(monkeypatch, tmp_path):
     """``run(*arguments, gpu=None)``: ``minicnn bench`` with every call timed as 1 ms,
     stand-in CPU peaks, a GPU named ``gpu`` and no plotting; returns the JSON, the
-    measure_case calls (label, rounds, calls, warm-up) and the names of the files written."""
+    measure_case calls (label, rounds, calls, warm-up) and the names of the files written
+    in ``run.out``."""
     turns = []
 
     def measure_case(case, chosen, context, rounds, calls, warm_up):
@@ -161,12 +163,16 @@ def stand_in_bench(monkeypatch, tmp_path):
             "machine_info",
             lambda versions: {"gpu": gpu and {"name": gpu}, "torch": versions},
         )
-        out = tmp_path / "out"
-        shutil.rmtree(out, ignore_errors=True)
-        assert main(["bench", *arguments, "--out", str(out)]) == 0
-        (json_path,) = out.glob("*.json")
-        return json.loads(json_path.read_text()), list(turns), sorted(p.name for p in out.iterdir())
+        shutil.rmtree(run.out, ignore_errors=True)
+        assert main(["bench", *arguments, "--out", str(run.out)]) == 0
+        (json_path,) = run.out.glob("*.json")
+        return (
+            json.loads(json_path.read_text()),
+            list(turns),
+            sorted(p.name for p in run.out.iterdir()),
+        )
 
+    run.out = tmp_path / "out"
     peaks = {"flops": 1e11, "bytes_per_second": 1e10, "how": "stand-in"}
     monkeypatch.setattr(bench_command, "measure_case", measure_case)
     monkeypatch.setattr(bench_command.machine, "cpu_peaks", lambda: peaks)
@@ -195,6 +201,28 @@ def test_quick_means_two_rounds_of_the_lenet_shapes_and_the_json_keeps_the_setti
         "warm_up_seconds": 0.0,
         "implementations": {"numpy": "minicnn, im2col by NumPy slicing + NumPy's GEMM"},
     }
+
+
+def test_a_run_stopped_midway_keeps_the_cases_it_measured(stand_in_bench, monkeypatch):
+    measure_case, cases_begun = bench_command.measure_case, []
+
+    def stopped_in_the_third_case(case, *args):
+        cases_begun.append(case)
+        if len(cases_begun) == 3:
+            raise KeyboardInterrupt  # as a time limit's signal would stop it
+        return measure_case(case, *args)
+
+    monkeypatch.setattr(bench_command, "measure_case", stopped_in_the_third_case)
+    with pytest.raises(KeyboardInterrupt):
+        stand_in_bench("--quick", "--ops", "conv-fwd", "maxpool", "--impl", "numpy")
+    result = json.loads((stand_in_bench.out / "bench-cpu.json").read_text())
+    assert result["complete"] is False
+    assert [(row["op"], row["shape"]) for row in result["rows"]] == [
+        ("conv-fwd", "lenet-conv1"),
+        ("conv-fwd", "lenet-conv2"),
+    ]
+    assert result["summary"] == bench_command.summarize(result["rows"])
+    assert sorted(path.name for path in stand_in_bench.out.iterdir()) == ["bench-cpu.json"]
 
 
 def test_a_known_gpu_names_the_files_and_gives_its_data_sheet_peaks(stand_in_bench):

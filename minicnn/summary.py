@@ -20,6 +20,7 @@ import numpy as np
 from .backend import get_array_module
 from .nn import Linear
 from .nn.conv import _ConvNd
+from .nn.module import evaluation_mode
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,18 @@ class LayerProfile:
 
 def profile(model, input_shape) -> list[LayerProfile]:
     """One ``LayerProfile`` per leaf layer, in the order they run, for one example (on the
-    model's device)."""
+    model's device); the model is left as it was, each module in its own mode."""
     xp = get_array_module(*(p.data for p in model.parameters()))
     rows = []
     leaves = [(name, m) for name, m in model.named_modules() if not any(m.children())]
     for name, module in leaves:
         module.forward = _recorder(module, name, rows)
     try:
-        model.eval()(xp.zeros((1, *input_shape), np.float32))
+        with evaluation_mode(model):
+            model(xp.zeros((1, *input_shape), np.float32))
     finally:
         for _, module in leaves:
             del module.forward
-        model.train()
     return rows
 
 

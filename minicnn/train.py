@@ -23,6 +23,7 @@ from tqdm import tqdm
 from . import data as datasets
 from . import models, nn, optim
 from .backend import check_device, to_device, to_numpy
+from .nn.module import evaluation_mode
 from .random import manual_seed
 from .serialization import load, save, write_atomically
 
@@ -213,16 +214,15 @@ def train(config: TrainConfig, log=print) -> dict:
 def evaluate(
     model, criterion, dataset, batch_size: int = 256, device: str = "cpu"
 ) -> tuple[float, float]:
-    """(mean loss, accuracy) of ``model`` on ``dataset`` in evaluation mode; the batches are
-    moved to ``device``, where the model must be."""
-    model.eval()
+    """(mean loss, accuracy) of ``model`` on ``dataset`` in evaluation mode, each module put
+    back in its own mode after; the batches are moved to ``device``, where the model must be."""
     total_loss, correct = 0.0, 0
-    for x, y in datasets.DataLoader(dataset, batch_size):
-        x, y = to_device(x, device), to_device(y, device)
-        scores = model(x)
-        total_loss += float(criterion(scores, y)) * len(y)
-        correct += int((scores.argmax(axis=1) == y).sum())
-    model.train()
+    with evaluation_mode(model):
+        for x, y in datasets.DataLoader(dataset, batch_size):
+            x, y = to_device(x, device), to_device(y, device)
+            scores = model(x)
+            total_loss += float(criterion(scores, y)) * len(y)
+            correct += int((scores.argmax(axis=1) == y).sum())
     return total_loss / len(dataset), correct / len(dataset)
 
 

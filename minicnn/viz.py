@@ -7,11 +7,13 @@ import numpy as np
 
 from .backend import get_array_module, to_numpy
 from .nn.conv import _ConvNd
+from .nn.module import evaluation_mode
 
 
 def conv_outputs(model, x) -> list[tuple[str, np.ndarray]]:
-    """(layer name, output (C, *spatial)) of every convolution, for one example x (C, *S);
-    the outputs are NumPy arrays, also for a model on the GPU (x is moved to the model)."""
+    """(layer name, output (C, *spatial)) of every convolution, for one example x (C, *S),
+    in evaluation mode; the outputs are NumPy arrays, also for a model on the GPU (x is moved
+    to the model). The model is left as it was, each module in its own mode."""
     xp = get_array_module(*(p.data for p in model.parameters()))
     x = xp.asarray(x) if xp is not np else to_numpy(x)
     outputs = []
@@ -19,11 +21,11 @@ def conv_outputs(model, x) -> list[tuple[str, np.ndarray]]:
     for name, module in convs:
         module.forward = _keeping(module, name, outputs)
     try:
-        model.eval()(x[None])
+        with evaluation_mode(model):
+            model(x[None])
     finally:
         for _, module in convs:
             del module.forward
-        model.train()
     return outputs
 
 

@@ -40,9 +40,14 @@ def test_linear_on_sequences_and_grouped_convolutions():
 
 def test_profile_leaves_the_model_as_it_was():
     model = models.create("mnist1d-cnn", (1, 40), 10)
+    model[2].eval()
+    modes = [m.training for m in model.modules()]
     first = profile(model, (1, 40))
-    assert model.training and all(m.training for m in model.modules())
+    assert [m.training for m in model.modules()] == modes and modes.count(False) == 1
+    assert not any("forward" in vars(m) for m in model.modules())  # no recorder left behind
     assert profile(model, (1, 40)) == first and len(first) == 8
+    profile(model.eval(), (1, 40))
+    assert not any(m.training for m in model.modules())
 
 
 def test_format_profile_totals_in_mib():

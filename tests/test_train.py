@@ -228,7 +228,7 @@ def test_augmentation_shifts_images_by_up_to_two_pixels():
     assert _augmentation(TrainConfig(), SimpleNamespace(input_shape=(1, 40))) is None
 
 
-def test_evaluate_averages_over_examples_in_evaluation_mode_then_trains_again():
+def test_evaluate_averages_over_examples_in_evaluation_mode_then_restores_the_modes():
     rng = np.random.default_rng(0)
     test_set = datasets.Dataset(
         rng.standard_normal((20, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, 20), 10
@@ -242,4 +242,6 @@ def test_evaluate_averages_over_examples_in_evaluation_mode_then_trains_again():
     )
     model.train()
     assert evaluate(model, criterion, test_set, batch_size=7) == pytest.approx(expected)
-    assert model.training
+    assert all(m.training for m in model.modules())
+    evaluate(model.eval(), criterion, test_set)
+    assert not any(m.training for m in model.modules())

@@ -19,7 +19,10 @@ def test_conv_outputs_of_one_example_leave_the_model_as_it_was():
         ("4", (25, 5)),
     ]
     assert model.training and all(m.training for m in model.modules())
+    assert not any("forward" in vars(m) for m in model.modules())  # no wrapper left behind
     assert len(conv_outputs(model, x)) == 3
+    conv_outputs(model.eval(), x)
+    assert not any(m.training for m in model.modules())
 
 
 def test_plot_shows_at_most_max_channels_and_the_middle_slice_of_volumes(tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ plain attributes whose names ``register_buffer`` records.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -240,6 +241,19 @@ class Module:
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
+
+
+@contextmanager
+def evaluation_mode(model: Module) -> Iterator[Module]:
+    """``with evaluation_mode(model):`` runs the block with ``model`` in evaluation mode, then
+    puts each of its modules back in the mode it was in (training or not), even on an error."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 class OpLayer(Module):

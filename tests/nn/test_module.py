@@ -3,6 +3,7 @@ import pytest
 
 import minicnn as mc
 from minicnn.nn import Conv1d, Conv2d, Module, Parameter
+from minicnn.nn.module import evaluation_mode
 
 
 class Scale(Module):
@@ -83,6 +84,20 @@ def test_train_and_eval_reach_every_submodule():
     assert all(m.training for m in net.modules())
     with pytest.raises(TypeError, match="mode must be a bool"):
         net.train("no")
+
+
+def test_evaluation_mode_puts_each_module_back_in_its_own_mode():
+    net = Net()
+    frozen = next(m for m in net.modules() if m is not net)
+    frozen.eval()  # a sub-module in evaluation mode inside a training model
+    before = [m.training for m in net.modules()]
+    assert before.count(False) == 1
+    with evaluation_mode(net) as inside:
+        assert inside is net and not any(m.training for m in net.modules())
+    assert [m.training for m in net.modules()] == before
+    with pytest.raises(ValueError, match="raised inside"), evaluation_mode(net):
+        raise ValueError("raised inside")
+    assert [m.training for m in net.modules()] == before
 
 
 def test_forward_and_backward_must_be_written():

@@ -192,10 +192,13 @@ def test_metrics_hold_the_last_test_accuracy_numbered_epochs_and_summed_seconds(
 ):
     clock = iter(range(100))  # each epoch starts and ends one second apart
     monkeypatch.setattr("minicnn.train.time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    accuracies = iter([0.75, 0.25, 0.5])  # the last epoch is neither the best nor the first
+    monkeypatch.setattr("minicnn.train.evaluate", lambda *args: (1.0, next(accuracies)))
     metrics = train(_config(tmp_path), log=quiet)
     history = metrics["history"]
     assert [h["epoch"] for h in history] == [1, 2] and metrics["seconds"] == 2
-    assert metrics["test_accuracy"] == history[-1]["test_accuracy"] != 0.5
+    assert [h["test_accuracy"] for h in history] == [0.75, 0.25]
+    assert metrics["test_accuracy"] == 0.25
     resumed = train(_config(tmp_path, epochs=3, resume=True), log=quiet)
     assert resumed["seconds"] == 3 and [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
 

@@ -204,18 +204,20 @@ def test_quick_means_two_rounds_of_the_lenet_shapes_and_the_json_keeps_the_setti
 
 
 def test_a_run_stopped_midway_keeps_the_cases_it_measured(stand_in_bench, monkeypatch):
-    measure_case, cases_begun = bench_command.measure_case, []
+    measure_case, on_disk = bench_command.measure_case, []
 
     def stopped_in_the_third_case(case, *args):
-        cases_begun.append(case)
-        if len(cases_begun) == 3:
-            raise KeyboardInterrupt  # as a time limit's signal would stop it
+        path = stand_in_bench.out / "bench-cpu.json"
+        on_disk.append(json.loads(path.read_text()) if path.exists() else None)
+        if len(on_disk) == 3:  # a kill now would leave on_disk[2]; the exception ends the run
+            raise KeyboardInterrupt
         return measure_case(case, *args)
 
     monkeypatch.setattr(bench_command, "measure_case", stopped_in_the_third_case)
     with pytest.raises(KeyboardInterrupt):
         stand_in_bench("--quick", "--ops", "conv-fwd", "maxpool", "--impl", "numpy")
-    result = json.loads((stand_in_bench.out / "bench-cpu.json").read_text())
+    assert on_disk[0] is None and on_disk[1]["complete"] is False
+    result = on_disk[2]
     assert result["complete"] is False
     assert [(row["op"], row["shape"]) for row in result["rows"]] == [
         ("conv-fwd", "lenet-conv1"),

@@ -36,22 +36,27 @@ def test_cpu_timer_warms_up_then_times_each_call(clock):
 
 
 def test_cuda_events_bracket_each_call_and_give_seconds(monkeypatch):
-    log = []
+    log, names = [], iter(["start", "end"])
 
     class Event:
+        def __init__(self):
+            self.name = next(names)  # created in the order start, end
+
         def record(self):
-            log.append("record")
+            log.append(f"record {self.name}")
 
         def synchronize(self):
-            log.append("wait")
+            log.append(f"wait {self.name}")
+
+    def get_elapsed_time(start, end):
+        assert (start.name, end.name) == ("start", "end")
+        return 2.5  # milliseconds
 
     stream = SimpleNamespace(synchronize=lambda: log.append("sync"))
     cuda = SimpleNamespace(
-        Event=Event,
-        get_current_stream=lambda: stream,
-        get_elapsed_time=lambda start, end: 2.5,  # milliseconds
+        Event=Event, get_current_stream=lambda: stream, get_elapsed_time=get_elapsed_time
     )
     monkeypatch.setitem(sys.modules, "cupy", SimpleNamespace(cuda=cuda))
     seconds = timing.time_cuda_events(lambda: log.append("run"), 2, 0)
     assert seconds == pytest.approx([2.5e-3, 2.5e-3])
-    assert log == ["run", "sync"] + ["record", "run", "record", "wait"] * 2
+    assert log == ["run", "sync"] + ["record start", "run", "record end", "wait end"] * 2

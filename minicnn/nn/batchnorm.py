@@ -16,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ..ops.batch_norm import batch_norm_backward, batch_norm_forward
+from ..ops.batch_norm import batch_norm_backward, batch_norm_forward, values_per_channel
 from ..ops.checks import check_floating_array, check_input
 from ..ops.geometry import as_int
 from .module import Module, Parameter
@@ -82,7 +82,7 @@ class _BatchNorm(Module):
     def _update_running_statistics(self, x):
         self.num_batches_tracked = self.num_batches_tracked + 1
         momentum = 1.0 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
-        m = x.size // self.num_features
+        m = values_per_channel(x.shape)
         mean, var = self._cache.mean, self._cache.var * (m / (m - 1))
         dtype = self.running_mean.dtype
         self.running_mean = (1 - momentum) * self.running_mean + momentum * mean.astype(dtype)

@@ -20,6 +20,7 @@ moves the mean and the variance, and with them every output of the channel.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -71,7 +72,7 @@ def batch_norm_forward(x, weight=None, bias=None, mean=None, var=None, eps=1e-5)
     axes = (0, *range(2, x.ndim))
     batch_statistics = mean is None
     if batch_statistics:
-        if x.size // max(channels, 1) <= 1:
+        if values_per_channel(x.shape) <= 1:
             raise ValueError(
                 f"batch statistics need more than 1 value per channel, got input shape "
                 f"{tuple(x.shape)}"
@@ -105,13 +106,19 @@ def batch_norm_backward(grad_out, cache: BatchNormCache):
     dweight = (g * x_hat).sum(axis=axes)
     scale = cache.inv_std if cache.weight is None else cache.weight * cache.inv_std
     if cache.batch_statistics:
-        m = x_hat.size // x_hat.shape[1]
+        m = values_per_channel(x_hat.shape)
         dx = _per_channel(scale / m, ndim) * (
             m * g - _per_channel(dbias, ndim) - x_hat * _per_channel(dweight, ndim)
         )
     else:
         dx = g * _per_channel(scale, ndim)
     return dx, dweight, dbias
+
+
+def values_per_channel(shape) -> int:
+    """N·ΠS of an (N, C, *S) shape: the values each channel's statistics are taken over
+    (also when C is 0, where ``size // C`` would divide by zero)."""
+    return math.prod(shape[:1] + shape[2:])
 
 
 def _per_channel(values, ndim):

@@ -86,7 +86,7 @@ def test_dtype_kept_and_inputs_untouched(given_statistics, other_dtype):
 
 
 def test_errors():
-    for shape in ((1, 3), (4, 0, 3)):  # one sample; no channels
+    for shape in ((1, 3), (1, 3, 1), (0, 2, 5)):  # one value per channel; none
         with pytest.raises(ValueError, match=r"more than 1 value per channel.*shape \("):
             batch_norm_forward(np.zeros(shape))
     with pytest.raises(TypeError, match="floating-point"):
@@ -120,3 +120,11 @@ def test_bad_arguments_raise(kwargs, error, message):
     x = np.random.default_rng(0).standard_normal((2, 3, 4))
     with pytest.raises(error, match=message):
         batch_norm_forward(x, **kwargs)
+
+
+def test_no_channels_give_empty_results():
+    """As PyTorch's functional batch_norm: N·ΠS values per channel, and none to normalise."""
+    y, cache = batch_norm_forward(np.zeros((4, 0, 3), np.float32))
+    dx, dweight, dbias = batch_norm_backward(np.zeros((4, 0, 3), np.float32), cache)
+    assert (y.shape, dx.shape, dweight.shape, dbias.shape) == ((4, 0, 3), (4, 0, 3), (0,), (0,))
+    assert y.dtype == dx.dtype == np.float32

@@ -2,7 +2,7 @@
 // minicnn/ops/pool.py. Same rules as the CPU code:
 //   - max (min) pooling: padding never wins; the winner of a window is its first maximal
 //     (minimal) tap in window order (row-major over the kernel, PyTorch's rule for ties);
-//     a NaN wins over any number (NumPy's argmax rule), the first NaN if there are several.
+//     a NaN wins over any number, the last NaN if there are several (PyTorch's rule).
 //   - average pooling: the sum of the window's input values (padding adds zeros) divided by
 //     divisors[o], the window size the host computed (count_include_pad, ceil_mode overhang).
 //
@@ -49,7 +49,7 @@ __device__ void extreme_pool_forward(const T* x, T* y, int* winners, int channel
                     const T v = plane[plane_offset(w.size, iz, iy, ix)];
                     const bool better = largest ? v > best : v < best;
                     const bool v_nan = v != v, best_nan = best != best;
-                    if (winner < 0 || (better && !best_nan) || (v_nan && !best_nan)) {
+                    if (winner < 0 || (better && !best_nan) || v_nan) {
                         best = v;
                         winner = (kz * w.kernel[1] + ky) * w.kernel[2] + kx;
                     }

@@ -111,7 +111,7 @@ def col2im(cols, dx, channels, images, w, zero):
 @cuda.jit
 def extreme_pool_forward(x, y, winners, channels, images, w, largest):
     """Max (``largest``) or min pooling: one thread per output element y[n, c, o], keeping the
-    first extreme tap of its window (padding skipped; a NaN wins, the first one). The tap's
+    first extreme tap of its window (padding skipped; a NaN wins, the last one). The tap's
     index kz·KH·KW + ky·KW + kx goes to winners[c, n, o]."""
     outputs = w.out[0] * w.out[1] * w.out[2]
     plane_size = w.size[0] * w.size[1] * w.size[2]
@@ -136,7 +136,7 @@ def extreme_pool_forward(x, y, winners, channels, images, w, largest):
                     v = x[plane + (iz * w.size[1] + iy) * w.size[2] + ix]
                     better = v > best if largest else v < best
                     v_nan, best_nan = v != v, best != best
-                    if winner < 0 or (better and not best_nan) or (v_nan and not best_nan):
+                    if winner < 0 or (better and not best_nan) or v_nan:
                         best = v
                         winner = (kz * w.kernel[1] + ky) * w.kernel[2] + kx
         y[i] = best

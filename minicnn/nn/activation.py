@@ -64,7 +64,8 @@ class Tanh(OpLayer):
 
 class Softmax(OpLayer):
     """y = e^x / Σ e^x along ``dim`` (default 1, the class axis of (N, C, …)); any dim,
-    negative ones counting from the end."""
+    negative ones counting from the end. PyTorch's default ``dim=None`` instead picks the
+    dimension by rank (0 for 1-d and 3-d inputs), with a deprecation warning."""
 
     def __init__(self, dim=1):
         super().__init__()
@@ -80,7 +81,8 @@ class Softmax(OpLayer):
 
 
 class LogSoftmax(OpLayer):
-    """z = x − log Σ e^x along ``dim`` (default 1): log-probabilities, computed stably."""
+    """z = x − log Σ e^x along ``dim`` (default 1, not PyTorch's rank-dependent ``None``; see
+    ``Softmax``): log-probabilities, computed stably."""
 
     def __init__(self, dim=1):
         super().__init__()

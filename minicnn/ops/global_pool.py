@@ -6,6 +6,8 @@ in place of large fully-connected layers):
     avg:  y[n, c] = mean over s of x[n, c, s]       dx[n, c, s] = dy[n, c] / ΠS
     max:  y[n, c] = max  over s of x[n, c, s]       dx[n, c, s] = dy[n, c] at the first
                                                      maximal position s, 0 elsewhere
+
+A NaN is the maximum of its map, and the last NaN takes the gradient (PyTorch's rule).
 """
 
 from __future__ import annotations
@@ -35,9 +37,13 @@ def global_avg_pool_backward(grad_out, cache):
 def global_max_pool_forward(x):
     """x: (N, C, *S) → (y (N, C), cache)."""
     _check(x)
+    xp = get_array_module(x)
     flat = x.reshape(*x.shape[:2], -1)
-    winners = flat.argmax(axis=2)  # (N, C): the first maximal position wins a tie
-    return flat.max(axis=2), (tuple(x.shape), x.dtype, winners)
+    y = flat.max(axis=2)  # NaN where the map holds one
+    first_maximum = flat.argmax(axis=2)  # (N, C): the first maximal position wins a tie
+    last_nan = flat.shape[2] - 1 - xp.isnan(flat)[..., ::-1].argmax(axis=2)
+    winners = xp.where(xp.isnan(y), last_nan, first_maximum)
+    return y, (tuple(x.shape), x.dtype, winners)
 
 
 def global_max_pool_backward(grad_out, cache):

@@ -7,8 +7,9 @@ then reduces over that axis instead of multiplying by weights.
 
 Max (min) pooling pads with −∞ (+∞), so padding never changes the result. The winner of
 each window is the first maximal (minimal) tap inside the input in window order — row-major
-over the kernel, PyTorch's rule for ties; a NaN wins, and padding never does, not even
-against an input of −∞ (+∞). The backward pass sends each output's gradient to its winner only:
+over the kernel, PyTorch's rule for ties; a NaN wins (the last one, as in PyTorch's kernels),
+and padding never does, not even against an input of −∞ (+∞). The backward pass sends each
+output's gradient to its winner only:
 
     dcols[c, winner, n, o] = dy[n, c, o],  0 elsewhere;   dx = col2im(dcols)
 
@@ -174,10 +175,12 @@ def _extreme_pool_forward(x, kernel_size, stride, padding, ceil_mode, largest):
     fill = -np.inf if largest else np.inf
     cols = _windows(x, kernel_size, stride, pairs, out_shape, fill)
     y = cols.max(axis=1) if largest else cols.min(axis=1)  # (C, N, *O)
-    holds_y = (cols == y[:, None]) | xp.isnan(cols)  # y is NaN where the window holds one
     ones = xp.ones((1, 1, *x.shape[2:]), x.dtype)
     inside = _windows(ones, kernel_size, stride, pairs, out_shape, 0) != 0  # (1, ΠK, 1, *O)
-    winners = (holds_y & inside).argmax(axis=1)  # the first True: a tap of the input
+    first_extreme = ((cols == y[:, None]) & inside).argmax(axis=1)  # the first True
+    nans = xp.isnan(cols)  # padding is ∓∞, never NaN
+    last_nan = cols.shape[1] - 1 - nans[:, ::-1].argmax(axis=1)
+    winners = xp.where(xp.isnan(y), last_nan, first_extreme)  # y is NaN where a NaN is inside
     cache = PoolCache(tuple(x.shape), x.dtype, kernel_size, stride, pairs, winners)
     return xp.ascontiguousarray(y.swapaxes(0, 1)), cache
 

@@ -10,8 +10,8 @@ nest per (image, channel) plane reads each window in place:
 
 Each plane belongs to one thread, so the sums need no atomics and are deterministic. The
 winners have the NumPy version's layout (C, N, *O) and tap numbering, so either backward
-works with either forward's cache. A NaN in a window wins it (the first NaN), as NumPy's
-argmax and PyTorch do. As in ``im2col_compiled.py``, 1-d and 2-d inputs are 3-d ones with
+works with either forward's cache. A NaN in a window wins it, the last NaN if there are
+several, as in PyTorch's kernels. As in ``im2col_compiled.py``, 1-d and 2-d inputs are 3-d ones with
 leading axes of size 1; float32 and float64 only.
 """
 
@@ -92,10 +92,10 @@ def _forward_3d(x, y, winners, kernel, stride, pad_lo, largest):
 
 @numba.njit(inline="always")
 def _beats(value, best, largest):
-    """Whether ``value`` takes the window from ``best``: strictly larger (smaller), or the
-    first NaN."""
+    """Whether ``value`` takes the window from ``best``: strictly larger (smaller) than a
+    number, or a NaN (so the last NaN keeps the window)."""
     if value != value:  # NaN
-        return best == best
+        return True
     return value > best if largest else value < best
 
 

@@ -141,7 +141,7 @@ class GpuOpsSuite:
         np.testing.assert_allclose(gpu.max_pool_backward(dy, expected_cache), dx, rtol=0)
 
     @pytest.mark.parametrize("kind", ["max", "min"])
-    def test_pooling_ties_go_to_the_first_tap_and_nan_wins(self, gpu, kind):
+    def test_pooling_ties_go_to_the_first_tap_and_the_last_nan_wins(self, gpu, kind):
         forward = getattr(gpu, f"{kind}_pool_forward")
         sign = 1.0 if kind == "max" else -1.0
         x = sign * np.array([[[[1.0, 1.0], [0.0, 1.0]]]])  # a tie between taps 0, 1 and 3
@@ -151,7 +151,7 @@ class GpuOpsSuite:
         y, cache = forward(x, 4)
         _, expected_cache = getattr(pool_ops, f"{kind}_pool_forward")(x, 4)
         assert (
-            np.isnan(y[0, 0, 0]) and cache.routing[0, 0, 0] == expected_cache.routing[0, 0, 0] == 1
+            np.isnan(y[0, 0, 0]) and cache.routing[0, 0, 0] == expected_cache.routing[0, 0, 0] == 3
         )
         x = np.array([[[-sign * np.inf, 5.0 * sign]]])  # ties with the padding's −∞ (+∞)
         y, cache = forward(x, 2, 1, 1)

@@ -107,6 +107,7 @@ def test_bad_inputs_raise_at_call():
 
 
 def test_softmax_and_log_softmax_default_to_the_class_axis():
+    # dim=1 for every rank: PyTorch's default dim=None would take dim 0 of this 3-d input
     x = np.random.default_rng(0).standard_normal((2, 3, 4))
     assert Softmax().dim == LogSoftmax().dim == 1
     np.testing.assert_allclose(Softmax()(x).sum(axis=1), np.ones((2, 4)), rtol=1e-12)

@@ -156,6 +156,8 @@ def test_a_nan_wins_its_window(dtype):
         np.testing.assert_array_equal(y, [[[np.nan, 3.0 if forward is max_pool_forward else 2.0]]])
         dx = max_pool_backward(np.ones((1, 1, 2), dtype), cache)
         np.testing.assert_array_equal(dx[0, 0, :2], [0.0, 1.0])
+        y, cache = forward(np.array([[[np.nan, 1.0, np.nan, 2.0]]], dtype), 4)
+        np.testing.assert_array_equal(cache.routing, [[[2]]])  # of several NaNs, the last
 
 
 def test_ceil_mode_hand_computed():

@@ -47,13 +47,13 @@ def test_same_outputs_winners_and_gradients(kind, config, dtype, integers, data)
     np.testing.assert_allclose(max_pool_backward(grad_out, cache_numpy), dx_numpy, atol=1e-6)
 
 
-def test_the_first_nan_wins_its_window():
-    x = np.array([[[1.0, np.nan, 5.0, np.nan, 2.0, 3.0]]])
+def test_the_last_nan_wins_its_window():
+    x = np.array([[[np.nan, 1.0, np.nan, 2.0, np.nan, 3.0]]])
     y, cache = max_pool_forward(x, 3)
-    assert np.isnan(y).all()  # each window holds a NaN
-    np.testing.assert_array_equal(cache.routing[0, 0], [1, 0])
+    assert np.isnan(y).all()  # each window holds a NaN: two in the first, one in the second
+    np.testing.assert_array_equal(cache.routing[0, 0], [2, 1])
     dx = max_pool_backward(np.ones_like(y), cache)
-    np.testing.assert_array_equal(dx, [[[0, 1, 0, 1, 0, 0]]])
+    np.testing.assert_array_equal(dx, [[[0, 0, 1, 0, 1, 0]]])
 
 
 def test_a_window_of_minus_infinity_sends_its_gradient_to_the_input():

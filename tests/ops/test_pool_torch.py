@@ -1,10 +1,14 @@
 """PyTorch as an oracle for max and average pooling (float64, 1e-9). Skipped without it."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from minicnn.ops import pool_compiled
+from minicnn.ops.global_pool import global_max_pool_backward, global_max_pool_forward
 from minicnn.ops.pool import (
     avg_pool_backward,
     avg_pool_forward,
@@ -65,3 +69,35 @@ def test_max_pool_ties_match_pytorch():
     )
     np.testing.assert_array_equal(y, torch_y)
     np.testing.assert_allclose(max_pool_backward(grad_out, cache), torch_dx, rtol=1e-12)
+
+
+@pytest.mark.parametrize("path", ["compiled", "numpy"])
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+def test_max_pool_sends_the_gradient_to_the_last_nan_as_pytorch(path, ndim):
+    rng = np.random.default_rng(ndim)
+    x = rng.standard_normal((2, 3, *[5] * ndim))
+    x[rng.random(x.shape) < 0.3] = np.nan  # windows with none, one and several NaNs
+    hyper = dict(kernel_size=3, stride=2, padding=1)
+    compiled = mock.patch.object(pool_compiled, "supports", return_value=path == "compiled")
+    with compiled:
+        y, cache = max_pool_forward(x, **hyper)
+        grad_out = rng.standard_normal(y.shape)
+        dx = max_pool_backward(grad_out, cache)
+    function = getattr(torch.nn.functional, f"max_pool{ndim}d")
+    torch_y, torch_dx = _torch(function, x, grad_out, **hyper)
+    assert 0 < np.isnan(y).mean() < 1
+    np.testing.assert_array_equal(y, torch_y)  # NaNs in the same places
+    # the same winners: equal up to the order in which overlapping windows' gradients add
+    np.testing.assert_allclose(dx, torch_dx, rtol=1e-12, atol=1e-15)
+
+
+def test_global_max_pool_sends_the_gradient_to_the_last_nan_as_pytorch():
+    x = np.array([[[1.0, np.nan, 3.0, np.nan, 2.0], [1.0, 4.0, 4.0, 0.0, -1.0]]])
+    y, cache = global_max_pool_forward(x)
+    dx = global_max_pool_backward(np.ones_like(y), cache)
+    torch_y, torch_dx = _torch(
+        lambda xt: torch.nn.functional.adaptive_max_pool1d(xt, 1)[..., 0], x, np.ones_like(y)
+    )
+    np.testing.assert_array_equal(y, torch_y)
+    np.testing.assert_array_equal(dx, torch_dx)
+    np.testing.assert_array_equal(dx, [[[0, 0, 0, 1, 0], [0, 1, 0, 0, 0]]])  # last NaN; first tie

@@ -43,7 +43,9 @@ def numba_cuda_problem() -> str | None:
         from numba import cuda
     except ImportError as error:
         return f"Numba's CUDA target is not installed ({error}); {INSTALL_HINT}"
-    if cuda.is_available() and not simulating():
+    if simulating():
+        return "Numba runs its CUDA simulator (NUMBA_ENABLE_CUDASIM=1), not a GPU"
+    if cuda.is_available():
         return None
     return "numba.cuda.is_available() is False: Numba finds no usable CUDA GPU or driver"
 

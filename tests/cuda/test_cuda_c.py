@@ -42,7 +42,8 @@ def test_the_host_build_knows_each_kernels_parameter_types(host_kernels):
     [
         ((3, np.int32(6)), "int32 given where the kernel takes int64"),  # the GPU reads 8 bytes
         ((6, np.float64(2.0)), "float64 given where the kernel takes float32"),
-        ((3, 6), "6 given where the kernel takes int64"),  # CuPy picks a Python int's type
+        # CuPy passes a Python float as a double: 8 bytes where the kernel reads 4
+        ((6, 2.0), "2.0 given where the kernel takes float32"),
         ((0, np.zeros(6, np.float64)), r"float64 \(6,\) given where the kernel takes \*float32"),
     ],
 )

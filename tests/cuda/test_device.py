@@ -141,9 +141,12 @@ def test_which_gpu_arrays_take_the_hand_written_kernels():
 
 
 def test_the_kernel_setting_is_restored_when_the_block_raises():
-    with pytest.raises(KeyError), backend.gpu_kernels("numba"):
-        raise KeyError("in the block")
-    assert backend.get_gpu_kernels() == "cuda-c"
+    for before in ("cuda-c", "numba"):
+        with backend.gpu_kernels(before):
+            after = "numba" if before == "cuda-c" else "cuda-c"
+            with pytest.raises(KeyError), backend.gpu_kernels(after):
+                raise KeyError("in the block")
+            assert backend.get_gpu_kernels() == before
 
 
 def test_any_gpu_array_among_the_arguments_makes_the_module_cupy(monkeypatch):
@@ -186,7 +189,8 @@ def test_cupy_problem_says_why_cupy_cannot_run(monkeypatch):
 def test_require_gpu_asks_numba_only_for_the_numba_kernels(monkeypatch):
     monkeypatch.setattr(device, "cupy_problem", lambda: None)
     monkeypatch.setattr(device, "numba_cuda_problem", lambda: "Numba finds no GPU")
-    device.require_gpu("this")  # the CUDA C kernels need CuPy alone
+    with backend.gpu_kernels("cuda-c"):
+        device.require_gpu("this")  # the CUDA C kernels need CuPy alone
     message = "this needs a CUDA GPU, but Numba finds no GPU"
     with backend.gpu_kernels("numba"), pytest.raises(GPUUnavailableError, match=message):
         device.require_gpu("this")

@@ -8,13 +8,13 @@
 // Bias + ReLU after a convolution or linear layer: y = max(x + bias[c], 0) for x of shape
 // (N, C, *S) flattened, with `plane` = ΠS elements per (n, c). One thread per element; the
 // channel of flat index i is (i / plane) % C. Unfused, `x + bias` writes a temporary that
-// ReLU reads back. ReLU's backward needs only the mask y > 0, which y itself gives.
+// ReLU reads back. ReLU's backward needs only the mask "not y <= 0", which y itself gives.
 template <typename T>
 __device__ void bias_relu(const T* x, const T* bias, T* y, long long total, int channels,
                           long long plane) {
     FOR_EACH_INDEX(i, total) {
         const T v = x[i] + bias[(i / plane) % channels];
-        y[i] = v > 0 ? v : T(0);  // NaN > 0 is false: a NaN comes out as 0, as max(v, 0)
+        y[i] = v <= 0 ? T(0) : v;  // NaN <= 0 is false: a NaN stays NaN, as in PyTorch's ReLU
     }
 }
 

@@ -28,7 +28,7 @@ _GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
 
 
 def bias_relu(x, bias, run=gpu_launch):
-    """x (N, C, *S), bias (C,) → y = max(x + bias[c], 0), of x's dtype."""
+    """x (N, C, *S), bias (C,) → y = max(x + bias[c], 0), of x's dtype; NaN stays NaN."""
     _check_floating(x, "x")
     if x.ndim < 2 or tuple(bias.shape) != (x.shape[1],):
         raise ValueError(

@@ -91,8 +91,8 @@ class _ConvBase(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
         )
-        if self.padding != "valid" and self.padding != (0,) * self.ndim:
-            text += f", padding={self.padding!r}"
+        if self.padding != (0,) * self.ndim:  # 'same' and 'valid' printed bare, as PyTorch
+            text += f", padding={self.padding}"
         if self.dilation != (1,) * self.ndim:
             text += f", dilation={self.dilation}"
         text += self._extra_settings_repr()

@@ -24,10 +24,19 @@ from .module import Module
 
 
 class _Loss(Module):
-    """A criterion L(input, target) whose backward gives d L / d input."""
+    """A criterion L(input, target) whose backward gives d L / d input.
 
-    def __init__(self, reduction="mean"):
+    PyTorch's first argument, ``weight`` (a weight per class), keeps its place but is not
+    implemented: anything but None is refused. ``reduction`` is keyword-only.
+    """
+
+    def __init__(self, weight=None, *, reduction="mean"):
         super().__init__()
+        if weight is not None:
+            raise ValueError(
+                f"{type(self).__name__} does not support class weights, got weight={weight!r} "
+                f"(the first argument is PyTorch's weight; pass reduction by keyword)"
+            )
         self.reduction = check_reduction(reduction)
         self._cache = None
         self._loss = None

@@ -7,6 +7,7 @@ The hyperparameters are checked at construction; the arithmetic lives in ``ops/p
 from __future__ import annotations
 
 from ..ops.checks import check_input, spatial_layout
+from ..ops.geometry import as_tuple
 from ..ops.global_pool import (
     global_avg_pool_backward,
     global_avg_pool_forward,
@@ -16,6 +17,7 @@ from ..ops.global_pool import (
 from ..ops.pool import (
     avg_pool_backward,
     avg_pool_forward,
+    check_flag,
     check_pool_arguments,
     max_pool_backward,
     max_pool_forward,
@@ -48,14 +50,44 @@ class _PoolNd(OpLayer):
         )
 
 
-class _MaxPoolNd(_PoolNd):
+class _ExtremePoolNd(_PoolNd):
+    """Max or min pooling, with PyTorch's ``MaxPool`` arguments in PyTorch's order. Only
+    ``dilation=1`` and ``return_indices=False`` are implemented; other values are refused (the
+    winners that ``return_indices`` would give stay in the cache for the backward pass)."""
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        dilation=1,
+        return_indices=False,
+        ceil_mode=False,
+    ):
+        if as_tuple(dilation, self.ndim, "dilation", 1) != (1,) * self.ndim:
+            raise ValueError(
+                f"{type(self).__name__} supports dilation=1 only, got dilation={dilation!r}"
+            )
+        check_flag(return_indices, "return_indices")
+        if return_indices:
+            raise ValueError(f"{type(self).__name__} does not support return_indices=True")
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation=1, ceil_mode={self.ceil_mode}"
+        )
+
+
+class _MaxPoolNd(_ExtremePoolNd):
     def _forward(self, x):
         return max_pool_forward(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     _backward = staticmethod(max_pool_backward)
 
 
-class _MinPoolNd(_PoolNd):
+class _MinPoolNd(_ExtremePoolNd):
     def _forward(self, x):
         return min_pool_forward(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 

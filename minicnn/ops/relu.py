@@ -1,11 +1,13 @@
 """ReLU and leaky ReLU, elementwise on an array of any shape: forward and backward together.
 
-    relu:        y = max(x, 0)                      dx = dy · [x > 0]
+    relu:        y = max(x, 0)                      dx = dy · [not x <= 0]
     leaky_relu:  y = x if x > 0 else slope·x        dx = dy if x > 0 else slope·dy
 
 Neither is differentiable at x = 0. The backward passes follow PyTorch's rules there: ReLU
 passes no gradient at x == 0 (the slope of the left side, 0), leaky ReLU passes ``slope·dy``
-(also the left side's slope). The cache is the boolean mask ``x > 0``, not x itself.
+(also the left side's slope). A NaN input stays NaN, and takes the gradient as PyTorch's
+rules give it: ReLU passes ``dy`` (NaN is not <= 0), leaky ReLU ``slope·dy`` (NaN is not
+> 0). The cache is a boolean mask, not x itself.
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ def relu_forward(x):
     """x: any shape → (y = max(x, 0) of the same shape and dtype, cache). NaN stays NaN."""
     check_floating_array(x, "(*)")
     xp = get_array_module(x)
-    return xp.maximum(x, 0), (x > 0, x.dtype)
+    return xp.maximum(x, 0), (~(x <= 0), x.dtype)
 
 
 def relu_backward(grad_out, cache):
-    """grad_out: shaped like x → dx = grad_out where x > 0, else 0 (0 at x == 0 as well)."""
+    """grad_out: shaped like x → dx = grad_out where not x <= 0 (x > 0, or NaN), else 0."""
     xp = get_array_module(grad_out)
-    positive, dtype = cache
-    grad_out = _check_grad_out(grad_out, positive.shape, dtype)
-    return xp.where(positive, grad_out, xp.zeros((), dtype))
+    passes, dtype = cache
+    grad_out = _check_grad_out(grad_out, passes.shape, dtype)
+    return xp.where(passes, grad_out, xp.zeros((), dtype))
 
 
 def leaky_relu_forward(x, negative_slope=0.01):

@@ -31,6 +31,8 @@ def softmax_forward(x, dim=1):
     """x: any shape with at least 1 axis → (y = softmax along ``dim``, same shape, cache)."""
     dim = _resolve_dim(x, dim)
     xp = get_array_module(x)
+    if x.shape[dim] == 0:  # nothing to normalise: an empty result, as in PyTorch
+        return x.copy(), (x.copy(), dim)
     exps = xp.exp(x - x.max(axis=dim, keepdims=True))
     y = exps / exps.sum(axis=dim, keepdims=True)
     return y, (y, dim)
@@ -47,6 +49,8 @@ def log_softmax_forward(x, dim=1):
     """x: any shape with at least 1 axis → (z = log(softmax(x)) along ``dim``, cache)."""
     dim = _resolve_dim(x, dim)
     xp = get_array_module(x)
+    if x.shape[dim] == 0:  # nothing to normalise: an empty result, as in PyTorch
+        return x.copy(), (x.copy(), dim)
     shifted = x - x.max(axis=dim, keepdims=True)
     z = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
     return z, (xp.exp(z), dim)
@@ -77,10 +81,7 @@ def _resolve_dim(x, dim):
             f"dim must be in [{-x.ndim}, {x.ndim - 1}] for a {x.ndim}-d input "
             f"of shape {tuple(x.shape)}, got {dim}"
         )
-    dim %= x.ndim
-    if x.shape[dim] == 0:
-        raise ValueError(f"cannot normalise over the empty axis {dim} of shape {tuple(x.shape)}")
-    return dim
+    return dim % x.ndim
 
 
 def _check_grad_out(grad_out, y):

@@ -33,11 +33,11 @@ def test_bias_relu_equals_numpy(host_kernels, shape, dtype, seed):
     np.testing.assert_array_equal(bias, bias_before)
 
 
-def test_bias_relu_turns_nan_into_zero(host_kernels):
-    # the kernel keeps v only when v > 0, which NaN is not (CUDA's fmax(v, 0) also gives 0)
+def test_bias_relu_keeps_nan(host_kernels):
+    # as PyTorch's relu and minicnn's CPU ReLU (CUDA's fmax(v, 0) would give 0 instead)
     x = np.array([[np.nan, -1.0, 2.0]]).reshape(1, 3, 1)
     y = bias_relu(x, np.zeros(3), run=host_kernels)
-    np.testing.assert_array_equal(y.ravel(), [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(y.ravel(), [np.nan, 0.0, 2.0])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -77,8 +77,10 @@ def test_same_padding_with_an_even_kernel_keeps_the_size():
     layer = Conv2d(1, 1, (2, 4), padding="same", dilation=(1, 2))
     assert layer(np.ones((1, 1, 5, 9))).shape == (1, 1, 5, 9)
     assert repr(layer) == (
-        "Conv2d(1, 1, kernel_size=(2, 4), stride=(1, 1), padding='same', dilation=(1, 2))"
+        "Conv2d(1, 1, kernel_size=(2, 4), stride=(1, 1), padding=same, dilation=(1, 2))"
     )
+    valid = "Conv1d(1, 2, kernel_size=(3,), stride=(1,), padding=valid)"  # PyTorch's text
+    assert repr(Conv1d(1, 2, 3, padding="valid")) == valid
 
 
 @pytest.mark.parametrize(

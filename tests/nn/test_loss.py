@@ -100,6 +100,17 @@ def test_repr():
 
 
 @pytest.mark.parametrize("cls", CRITERIA)
+def test_the_first_argument_is_pytorchs_class_weight_and_is_refused(cls):
+    # CrossEntropyLoss(weight=None, size_average, ignore_index, reduce, reduction, ...)
+    for weight in (np.array([1.0, 2.0, 3.0]), "sum"):
+        with pytest.raises(ValueError, match=r"does not support class weights, got weight="):
+            cls(weight)
+    with pytest.raises(TypeError):
+        cls(None, "sum")  # reduction is keyword-only
+    assert cls(None, reduction="sum").reduction == "sum"
+
+
+@pytest.mark.parametrize("cls", CRITERIA)
 def test_bad_reduction_raises_at_construction(cls):
     with pytest.raises(ValueError, match="reduction must be 'mean', 'sum' or 'none'"):
         cls(reduction="average")

@@ -18,11 +18,27 @@ def test_stride_defaults_to_the_kernel_and_repr_is_pytorchs():
     pool = MaxPool2d(3)
     assert pool.stride == (3, 3)
     assert (
-        repr(pool)
-        == "MaxPool2d(kernel_size=(3, 3), stride=(3, 3), padding=(0, 0), ceil_mode=False)"
+        repr(pool) == "MaxPool2d(kernel_size=(3, 3), stride=(3, 3), padding=(0, 0), dilation=1, "
+        "ceil_mode=False)"
     )
     assert repr(AvgPool1d(2, count_include_pad=False)).endswith("count_include_pad=False)")
     assert MaxPool2d(2).parameters() == []
+
+
+@pytest.mark.parametrize("cls", [MaxPool2d, MinPool2d])
+def test_positional_arguments_follow_pytorchs_order(cls):
+    # MaxPool2d(kernel_size, stride, padding, dilation, return_indices, ceil_mode)
+    pool = cls(3, 2, 1, 1, False, True)
+    assert (pool.kernel_size, pool.stride, pool.padding) == ((3, 3), (2, 2), (1, 1))
+    assert pool.ceil_mode is True and cls(3, 2, 1, 1).ceil_mode is False  # the 4th is dilation
+    with pytest.raises(ValueError, match=r"supports dilation=1 only, got dilation=2"):
+        cls(3, 2, 1, 2)
+    with pytest.raises(ValueError, match=r"dilation=1 only, got dilation=\(1, 2\)"):
+        cls(3, dilation=(1, 2))
+    with pytest.raises(ValueError, match="does not support return_indices=True"):
+        cls(3, 2, 1, 1, True)
+    with pytest.raises(TypeError, match="return_indices must be True or False"):
+        cls(3, return_indices="yes")
 
 
 def test_layer_shapes_seed_000_lenet():

@@ -54,9 +54,14 @@ def test_gradient_at_zero_follows_pytorch():
     np.testing.assert_array_equal(leaky_relu_backward(g, leaky_relu_forward(x, 0.25)[1]), [1, 2, 7])
 
 
-def test_nan_propagates():
-    y, _ = relu_forward(np.array([np.nan, -1.0]))
-    assert np.isnan(y[0]) and y[1] == 0
+def test_nan_propagates_and_takes_the_gradient_as_in_pytorch():
+    y, cache = relu_forward(np.array([np.nan, -1.0, 0.0, 2.0]))
+    assert np.isnan(y[0]) and list(y[1:]) == [0, 0, 2]
+    # PyTorch's threshold_backward zeroes dy where x <= 0, which NaN is not
+    np.testing.assert_array_equal(relu_backward(np.ones(4), cache), [1, 0, 0, 1])
+    y, cache = leaky_relu_forward(np.array([np.nan, -1.0]), 0.5)
+    assert np.isnan(y[0]) and y[1] == -0.5
+    np.testing.assert_array_equal(leaky_relu_backward(np.ones(2), cache), [0.5, 0.5])
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,8 @@ def gradcheck(
 
 
 def _snapshot(layer):
-    """Every module's attributes (caches, running statistics, modes), arrays copied."""
+    """Every module's attributes (caches, running statistics, modes), arrays copied, and its
+    buffer arrays themselves (which training forwards update in place)."""
     return [
         (
             module,
@@ -115,15 +116,21 @@ def _snapshot(layer):
                 k: v.copy() if hasattr(v, "copy") and hasattr(v, "dtype") else v
                 for k, v in vars(module).items()
             },
+            dict(module._own_buffers()),
         )
         for module in layer.modules()
     ]
 
 
 def _restore(snapshot):
-    for module, attributes in snapshot:
+    """Put every attribute back; each buffer is the same array again, holding its old values
+    (so a ``state_dict()`` taken before the check still shows the module)."""
+    for module, attributes, buffers in snapshot:
         vars(module).clear()
         vars(module).update(attributes)
+        for name, array in buffers.items():
+            array[...] = attributes[name]
+            setattr(module, name, array)
 
 
 class _Check:

@@ -176,6 +176,17 @@ def test_puts_the_layers_cache_back():
     np.testing.assert_array_equal(dx, reference.backward(np.ones_like(y)))
 
 
+def test_puts_the_running_statistics_back_into_their_own_arrays():
+    layer = mc.nn.BatchNorm2d(2)
+    layer(_x((4, 2, 3, 3)).astype(np.float32))  # running statistics away from their start
+    state = layer.state_dict()
+    before = {key: array.copy() for key, array in state.items()}
+    assert mc.gradcheck(layer, _x((4, 2, 3, 3), seed=1))  # training forwards update them
+    for key, array in layer.state_dict().items():
+        assert array is state[key], key  # the same arrays, which an earlier state dict holds
+        np.testing.assert_array_equal(array, before[key], err_msg=key)
+
+
 @pytest.mark.parametrize("mode", ["full", "fast"])
 def test_central_differences_are_exact_for_a_steep_quadratic(mode):
     # y = 100·x² at x = 0: backward gives 0, and so does a central difference; a one-sided

@@ -104,3 +104,22 @@ def test_the_temporary_file_lies_beside_the_target(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", spy)
     mc.save(state, path)
     assert renames == [(os.fspath(path.parent), os.fspath(path))]
+
+
+def test_a_state_dict_taken_before_training_saves_the_trained_values(tmp_path):
+    # as with PyTorch, the dict shares the module's arrays, so it can be taken once and saved
+    # after each epoch
+    net = mc.nn.Sequential(mc.nn.Conv2d(1, 2, 3), mc.nn.BatchNorm2d(2))
+    state = net.state_dict()
+    optimizer = mc.optim.SGD(net.parameters(), lr=0.1)
+    x = np.random.default_rng(1).standard_normal((2, 1, 4, 4)).astype(np.float32)
+    for _ in range(2):
+        optimizer.zero_grad()
+        net.backward(np.ones_like(net(x)))
+        optimizer.step()
+    mc.save(state, tmp_path / "model.npz")
+    loaded = mc.load(tmp_path / "model.npz")
+    assert int(loaded["1.num_batches_tracked"]) == 2
+    fresh = mc.nn.Sequential(mc.nn.Conv2d(1, 2, 3), mc.nn.BatchNorm2d(2))
+    fresh.load_state_dict(loaded)
+    np.testing.assert_array_equal(fresh.eval()(x), net.eval()(x))

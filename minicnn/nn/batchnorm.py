@@ -8,6 +8,9 @@ estimates, PyTorch's rule (the running variance is the unbiased one, M/(M − 1)
 
 (``momentum=None`` gives the cumulative average: momentum = 1 / batches seen.) In evaluation
 mode it normalises with the running estimates. The arithmetic lives in ``ops/batch_norm.py``.
+
+The running estimates and ``num_batches_tracked`` are updated in place, so a ``state_dict()``
+taken earlier follows them, as PyTorch's does.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class _BatchNorm(Module):
 
     ndims: tuple[int, ...]
     layout: str
+    # PyTorch loads a state dict without num_batches_tracked (older checkpoints have none),
+    # keeping the layer's count
+    _optional_buffers = ("num_batches_tracked",)
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         super().__init__()
@@ -80,13 +86,15 @@ class _BatchNorm(Module):
         return dx
 
     def _update_running_statistics(self, x):
-        self.num_batches_tracked = self.num_batches_tracked + 1
+        """Fold the batch's statistics into the buffers, writing into their arrays (same
+        dtype, shape and device) rather than replacing them."""
+        self.num_batches_tracked[...] += 1
         momentum = 1.0 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
         m = values_per_channel(x.shape)
         mean, var = self._cache.mean, self._cache.var * (m / (m - 1))
         dtype = self.running_mean.dtype
-        self.running_mean = (1 - momentum) * self.running_mean + momentum * mean.astype(dtype)
-        self.running_var = (1 - momentum) * self.running_var + momentum * var.astype(dtype)
+        self.running_mean[...] = (1 - momentum) * self.running_mean + momentum * mean.astype(dtype)
+        self.running_var[...] = (1 - momentum) * self.running_var + momentum * var.astype(dtype)
 
     def extra_repr(self) -> str:
         return (

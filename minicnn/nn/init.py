@@ -1,7 +1,8 @@
 """Weight initialisation, with PyTorch's names and formulas.
 
-Each function fills a ``Parameter`` (or an array) in place with values drawn from the
-package-wide generator (``minicnn.manual_seed``), keeping its shape and dtype, and returns it.
+Each function fills a ``Parameter`` (or an array) in place, keeping its shape and dtype, and
+returns it; the random fills draw from the package-wide generator (``minicnn.manual_seed``).
+Arguments have PyTorch's names and defaults (``uniform_(tensor, a=0.0, b=1.0)``, ...).
 
 The fans of a weight ``(C_out, C_in/groups, *kernel)`` (or a Linear weight ``(out, in)``):
 
@@ -62,9 +63,9 @@ def calculate_fan_in_and_fan_out(shape) -> tuple[int, int]:
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 
-def uniform_(tensor, low: float = 0.0, high: float = 1.0):
-    """Fill with U(low, high)."""
-    return _fill(tensor, lambda shape: get_generator().uniform(low, high, shape))
+def uniform_(tensor, a: float = 0.0, b: float = 1.0):
+    """Fill with U(a, b)."""
+    return _fill(tensor, lambda shape: get_generator().uniform(a, b, shape))
 
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0):
@@ -72,11 +73,18 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0):
     return _fill(tensor, lambda shape: get_generator().normal(mean, std, shape))
 
 
+def constant_(tensor, val: float):
+    """Fill with the value ``val``."""
+    return _fill(tensor, lambda shape: np.full(shape, val))
+
+
 def zeros_(tensor):
+    """Fill with 0."""
     return _fill(tensor, np.zeros)
 
 
 def ones_(tensor):
+    """Fill with 1."""
     return _fill(tensor, np.ones)
 
 

@@ -15,12 +15,33 @@ plain attributes whose names ``register_buffer`` records.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
 from ..backend import check_device, copy_like, to_device
+
+
+class StateDictError(ValueError, RuntimeError):
+    """``load_state_dict`` was given keys that do not match the module's, or an array of the
+    wrong shape. PyTorch raises ``RuntimeError`` there; this error is also a ``ValueError``,
+    so ``except RuntimeError`` and ``except ValueError`` both catch it."""
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns, as in PyTorch: the keys the module expected but the
+    state dict lacked, and the keys the state dict had that the module did not expect. Loading
+    is strict (any mismatch raises ``StateDictError``), so both lists are empty whenever it
+    returns, and the value shows as ``<All keys matched successfully>``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
 
 
 class Parameter:
@@ -61,6 +82,10 @@ class Module:
     Subclasses call ``super().__init__()``, assign their ``Parameter``s and sub-modules as
     attributes, and override ``forward(x)`` and ``backward(grad_out)``.
     """
+
+    # Buffers that ``load_state_dict`` lets a state dict leave out (the module keeps its own
+    # value): BatchNorm's ``num_batches_tracked``, which older PyTorch checkpoints lack.
+    _optional_buffers: tuple[str, ...] = ()
 
     def __init__(self):
         self.training = True
@@ -130,43 +155,57 @@ class Module:
 
     def state_dict(self) -> dict:
         """Name → array for every parameter and buffer, in PyTorch's order (each module's
-        parameters, then its buffers, then its sub-modules'). The arrays are the module's
-        own, not copies."""
-        state = {}
-        for prefix, module in self.named_modules():
-            dotted = f"{prefix}." if prefix else ""
-            for name, value in vars(module).items():
-                if isinstance(value, Parameter):
-                    state[dotted + name] = value.data
-            for name, array in module._own_buffers():
-                state[dotted + name] = array
-        return state
+        parameters, then its buffers, then its sub-modules'). A sub-module used twice is listed
+        under both names, as in PyTorch (``Sequential(layer, layer)`` gives ``0.weight`` and
+        ``1.weight``).
 
-    def load_state_dict(self, state: dict) -> None:
-        """Copy ``state`` (as made by ``state_dict()``) into the parameters and buffers,
-        keeping each one's dtype. Every key must match, with the same shape; otherwise a
-        ``ValueError`` names the keys (and shapes) that differ and nothing is changed."""
-        own = self.state_dict()
-        missing = [key for key in own if key not in state]
-        unexpected = [key for key in state if key not in own]
+        The arrays are the module's own, not copies: training steps and ``load_state_dict``
+        write into them in place, so a state dict taken earlier shows the current values, as
+        PyTorch's does (``copy.deepcopy`` takes a snapshot). ``double()``, ``float()``, ``to()``
+        and assigning ``parameter.data`` put new arrays in place of the old ones."""
+        return {key: array for key, array, _ in self._state_entries()}
+
+    def load_state_dict(self, state_dict: dict) -> IncompatibleKeys:
+        """Copy ``state_dict`` (as made by ``state_dict()``) into the parameters and buffers,
+        in place, keeping each one's dtype, shape and device (NumPy or CuPy).
+
+        Every key must match, with the same shape; otherwise a ``StateDictError`` names the
+        keys (and shapes) that differ and nothing is changed. One exception, as in PyTorch: a
+        BatchNorm's ``num_batches_tracked`` may be left out, and keeps its current value.
+        Returns ``IncompatibleKeys(missing_keys=[], unexpected_keys=[])``, as PyTorch's strict
+        loading does."""
+        entries = list(self._state_entries())
+        own = {key: array for key, array, _ in entries}
+        optional = {key for key, _, may_be_missing in entries if may_be_missing}
+        missing = [key for key in own if key not in state_dict and key not in optional]
+        unexpected = [key for key in state_dict if key not in own]
         if missing or unexpected:
-            raise ValueError(
+            raise StateDictError(
                 f"state does not match {type(self).__name__}: missing keys {missing}, "
                 f"unexpected keys {unexpected}"
             )
         for key, target in own.items():
-            if tuple(state[key].shape) != tuple(target.shape):
-                raise ValueError(
-                    f"state[{key!r}] has shape {tuple(state[key].shape)}, but the module's "
-                    f"{key} has shape {tuple(target.shape)}"
+            if key in state_dict and tuple(state_dict[key].shape) != tuple(target.shape):
+                raise StateDictError(
+                    f"state[{key!r}] has shape {tuple(state_dict[key].shape)}, but the "
+                    f"module's {key} has shape {tuple(target.shape)}"
                 )
-        for prefix, module in self.named_modules():
-            dotted = f"{prefix}." if prefix else ""
-            for name, value in vars(module).items():
-                if isinstance(value, Parameter):
-                    value.data = copy_like(state[dotted + name], value.data)
-            for name, array in list(module._own_buffers()):
-                setattr(module, name, copy_like(state[dotted + name], array))
+        for key, target in own.items():
+            if key in state_dict:
+                target[...] = copy_like(state_dict[key], target)
+        return IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+
+    def _state_entries(self, prefix: str = "") -> Iterator[tuple[str, object, bool]]:
+        """``(key, array, may_be_missing)`` for each entry of ``state_dict()``: this module's
+        parameters, then its buffers, then each child's entries. Like PyTorch, it goes through
+        every child, so a module used twice is visited twice, under each of its names."""
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value.data, False
+        for name, array in self._own_buffers():
+            yield prefix + name, array, name in self._optional_buffers
+        for name, child in self.named_children():
+            yield from child._state_entries(f"{prefix}{name}.")
 
     def double(self) -> Module:
         """Cast every parameter and floating-point buffer to float64; returns ``self``."""

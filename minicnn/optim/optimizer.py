@@ -14,12 +14,14 @@ schedulers work by rewriting ``group['lr']`` between steps.
 ``step()`` updates every parameter whose ``grad`` is not ``None``, in place, in the dtype of
 its ``data``; ``zero_grad()`` sets every ``grad`` back to ``None``. Per-parameter state (a
 momentum buffer, Adam's moments) lives in ``state[parameter]`` and is created at a
-parameter's first update, in its ``data``'s dtype and array module.
+parameter's first update, in its ``data``'s dtype and array module. As in PyTorch, ``state``
+is a ``collections.defaultdict(dict)``: ``state[parameter]`` is ``{}`` before that update.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections import defaultdict
 
 from ..backend import copy_like
 from ..nn.module import Parameter
@@ -33,7 +35,7 @@ class Optimizer:
         self._check(defaults)
         self.defaults = defaults
         self.param_groups: list[dict] = []
-        self.state: dict[Parameter, dict] = {}
+        self.state: defaultdict[Parameter, dict] = defaultdict(dict)
         if isinstance(params, Parameter):
             raise TypeError(
                 "params must be an iterable of Parameters or of dicts, got a single Parameter"
@@ -111,7 +113,7 @@ class Optimizer:
                 self._all_params(),
             )
         )
-        state = {}
+        state = defaultdict(dict)
         for index, values in state_dict["state"].items():
             if index not in params:
                 raise ValueError(f"state for parameter {index}, which no group holds")

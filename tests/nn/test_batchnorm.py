@@ -113,3 +113,24 @@ def test_defaults_are_pytorchs():
     layer(x)
     np.testing.assert_allclose(layer.running_mean, 0.1 * x.mean(axis=0), rtol=1e-6)
     np.testing.assert_allclose(layer.running_var, 0.9 + 0.1 * x.var(axis=0, ddof=1), rtol=1e-6)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_a_state_dict_taken_earlier_follows_the_running_statistics_as_pytorchs(momentum):
+    torch = pytest.importorskip("torch")
+    layer = BatchNorm2d(2, momentum=momentum)
+    reference = torch.nn.BatchNorm2d(2, momentum=momentum)
+    ours, theirs = layer.state_dict(), reference.state_dict()
+    rng = np.random.default_rng(2)
+    for _ in range(2):
+        x = (rng.standard_normal((4, 2, 3, 3)) * 3 + 1).astype(np.float32)
+        layer(x)
+        reference(torch.tensor(x))
+    assert int(theirs["num_batches_tracked"]) == 2  # PyTorch's earlier dict sees both steps
+    for key, value in theirs.items():
+        np.testing.assert_allclose(ours[key], value.numpy(), rtol=1e-6)
+        assert ours[key].shape == tuple(value.shape)
+        assert ours[key].dtype == str(value.dtype).removeprefix("torch.")
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        assert getattr(layer, name) is ours[name]  # written in place, not replaced

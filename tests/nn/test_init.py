@@ -1,3 +1,4 @@
+import inspect
 import math
 
 import numpy as np
@@ -128,7 +129,7 @@ def test_reproducible_with_manual_seed(name, kwargs):
 
 def test_uniform_normal_zeros_ones():
     mc.manual_seed(0)
-    uniform = init.uniform_(np.zeros(100_000, np.float32), -2.0, 3.0)
+    uniform = init.uniform_(np.zeros(100_000, np.float32), a=-2.0, b=3.0)
     assert uniform.dtype == np.float32
     assert uniform.min() >= -2.0 and uniform.max() <= 3.0
     assert np.mean(uniform) == pytest.approx(0.5, abs=0.02)
@@ -137,6 +138,26 @@ def test_uniform_normal_zeros_ones():
     assert np.std(normal) == pytest.approx(0.5, rel=0.01)
     np.testing.assert_array_equal(init.zeros_(Parameter(np.ones((2, 2)))).data, np.zeros((2, 2)))
     np.testing.assert_array_equal(init.ones_(np.zeros(3, np.float32)), np.ones(3))
+    constant = init.constant_(Parameter(np.zeros((2, 3), np.float32)), val=0.25)
+    assert constant.data.dtype == np.float32
+    np.testing.assert_array_equal(constant.data, np.full((2, 3), 0.25))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "name",
+    ["uniform_", "normal_", "constant_", "zeros_", "ones_", "kaiming_uniform_",
+     "kaiming_normal_", "xavier_uniform_", "xavier_normal_", "calculate_gain"],
+)  # fmt: skip
+def test_arguments_have_pytorchs_names_and_defaults(name):
+    torch = pytest.importorskip("torch")
+
+    def arguments(function):
+        parameters = inspect.signature(function).parameters.values()
+        # PyTorch's optional torch.Generator has no counterpart: minicnn.manual_seed seeds
+        return [(p.name, p.default) for p in parameters if p.name != "generator"]
+
+    assert arguments(getattr(init, name)) == arguments(getattr(torch.nn.init, name))
 
 
 def test_an_empty_weight_is_left_as_it_is():

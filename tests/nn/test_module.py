@@ -1,9 +1,11 @@
+import inspect
+
 import numpy as np
 import pytest
 
 import minicnn as mc
-from minicnn.nn import Conv1d, Conv2d, Module, Parameter
-from minicnn.nn.module import evaluation_mode
+from minicnn.nn import BatchNorm2d, Conv1d, Conv2d, Module, Parameter
+from minicnn.nn.module import IncompatibleKeys, StateDictError, evaluation_mode
 
 
 class Scale(Module):
@@ -175,13 +177,13 @@ def test_load_state_dict_names_what_does_not_match_and_changes_nothing():
     state = {key: np.zeros_like(value) for key, value in net.state_dict().items()}
     state["2.weight"] = np.zeros((1, 3, 1, 1))
     with pytest.raises(
-        ValueError, match=r"state\['2.weight'\] has shape \(1, 3, 1, 1\).*\(1, 2, 1, 1\)"
+        StateDictError, match=r"state\['2.weight'\] has shape \(1, 3, 1, 1\).*\(1, 2, 1, 1\)"
     ):
         net.load_state_dict(state)
     del state["2.weight"]
     state["extra"] = np.zeros(1)
     with pytest.raises(
-        ValueError, match=r"missing keys \['2.weight'\], unexpected keys \['extra'\]"
+        StateDictError, match=r"missing keys \['2.weight'\], unexpected keys \['extra'\]"
     ):
         net.load_state_dict(state)
     for key, value in net.state_dict().items():
@@ -232,3 +234,107 @@ def test_state_dict_holds_the_modules_own_arrays():
     assert state["0.weight"] is net[0].weight.data
     assert state["1.bias"] is net[1].bias.data
     assert state["1.running_mean"] is net[1].running_mean
+
+
+def test_the_load_error_is_both_pytorchs_runtime_error_and_a_value_error():
+    net = _small_net()
+    state = dict(net.state_dict())
+    del state["0.bias"]
+    for caught in (RuntimeError, ValueError):  # PyTorch's error, and minicnn's earlier one
+        with pytest.raises(caught, match=r"missing keys \['0.bias'\]"):
+            net.load_state_dict(state)
+    state = {key: value.copy() for key, value in net.state_dict().items()}
+    state["2.bias"] = np.zeros(2)
+    for caught in (RuntimeError, ValueError):
+        with pytest.raises(caught, match=r"state\['2.bias'\] has shape \(2,\)"):
+            net.load_state_dict(state)
+
+
+@pytest.mark.torch
+def test_load_state_dict_has_pytorchs_argument_and_return_value():
+    torch = pytest.importorskip("torch")
+    ours = inspect.signature(Module.load_state_dict).parameters
+    theirs = inspect.signature(torch.nn.Module.load_state_dict).parameters
+    assert list(ours)[:2] == list(theirs)[:2] == ["self", "state_dict"]
+    net = _small_net()
+    result = net.load_state_dict(state_dict=_small_net().state_dict())
+    reference = torch.nn.Linear(2, 1)
+    expected = reference.load_state_dict(torch.nn.Linear(2, 1).state_dict())
+    assert result == tuple(expected) == ([], [])
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert repr(result) == repr(expected) == "<All keys matched successfully>"
+    assert str(result) == str(expected)
+    missing, unexpected = result
+    assert missing == unexpected == []
+    assert repr(IncompatibleKeys(["a"], [])) == (
+        "IncompatibleKeys(missing_keys=['a'], unexpected_keys=[])"
+    )
+
+
+def _torch_pair():
+    """The same network in minicnn and in PyTorch (float64), with a convolution used twice."""
+    torch = pytest.importorskip("torch")
+    conv, bn = Conv2d(2, 2, 1), BatchNorm2d(2)
+    ours = mc.nn.Sequential(conv, bn, conv, mc.nn.Sequential(bn))
+    tconv, tbn = torch.nn.Conv2d(2, 2, 1).double(), torch.nn.BatchNorm2d(2).double()
+    theirs = torch.nn.Sequential(tconv, tbn, tconv, torch.nn.Sequential(tbn))
+    return ours, theirs
+
+
+@pytest.mark.torch
+def test_a_module_used_twice_is_in_the_state_dict_under_each_name():
+    ours, theirs = _torch_pair()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert "2.weight" in ours.state_dict() and "3.0.running_mean" in ours.state_dict()
+    assert ours.state_dict()["2.weight"] is ours[0].weight.data
+    # parameters and modules are still listed once each, as PyTorch's are
+    assert len(ours.parameters()) == len(list(theirs.parameters())) == 4
+    assert len(list(ours.modules())) == len(list(theirs.modules())) == 4
+    assert [name for name, _ in ours.named_buffers()] == [
+        name for name, _ in theirs.named_buffers()
+    ]
+    # PyTorch's state dict loads, every key included
+    state = {key: value.numpy() for key, value in theirs.state_dict().items()}
+    assert ours.load_state_dict(state) == ([], [])
+    np.testing.assert_array_equal(ours[2].weight.data, state["2.weight"].astype(np.float32))
+
+
+@pytest.mark.torch
+def test_a_state_dict_taken_earlier_shows_the_loaded_values_as_pytorchs_does():
+    torch = pytest.importorskip("torch")
+    reference = torch.nn.Linear(3, 2)
+    earlier = reference.state_dict()
+    reference.load_state_dict({"weight": torch.ones(2, 3), "bias": torch.zeros(2)})
+    assert torch.equal(earlier["weight"], torch.ones(2, 3))
+
+    net, source = _small_net(), _small_net()
+    source(np.random.default_rng(0).standard_normal((2, 1, 4, 4)))
+    earlier = net.state_dict()
+    net.load_state_dict(source.state_dict())
+    for key, value in net.state_dict().items():
+        assert value is earlier[key]  # the same arrays, written in place
+        np.testing.assert_array_equal(earlier[key], source.state_dict()[key])
+        assert value.dtype == source.state_dict()[key].dtype
+    assert net[0].weight.data is earlier["0.weight"]
+    assert int(earlier["1.num_batches_tracked"]) == 1
+
+
+@pytest.mark.torch
+def test_a_state_dict_without_num_batches_tracked_keeps_the_count_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    ours = mc.nn.Sequential(Conv2d(2, 2, 1), BatchNorm2d(2))
+    theirs = torch.nn.Sequential(torch.nn.Conv2d(2, 2, 1), torch.nn.BatchNorm2d(2)).double()
+    x = np.random.default_rng(1).standard_normal((3, 2, 2, 2))
+    for _ in range(3):
+        ours(x)
+        theirs(torch.tensor(x))
+    state = {key: value.numpy().copy() for key, value in theirs.state_dict().items()}
+    del state["1.num_batches_tracked"]
+    state["1.running_mean"][...] = 7.0
+    expected = theirs.load_state_dict({key: torch.tensor(v) for key, v in state.items()})
+    assert ours.load_state_dict(state) == tuple(expected) == ([], [])
+    np.testing.assert_array_equal(ours[1].running_mean, [7.0, 7.0])
+    assert int(ours[1].num_batches_tracked) == int(theirs[1].num_batches_tracked) == 3
+    del state["1.running_mean"]  # no other entry may be left out
+    with pytest.raises(StateDictError, match=r"missing keys \['1.running_mean'\]"):
+        ours.load_state_dict(state)

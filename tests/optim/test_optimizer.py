@@ -1,4 +1,5 @@
 import copy
+from collections import defaultdict
 
 import numpy as np
 import pytest
@@ -163,3 +164,21 @@ def test_loading_a_mismatched_state_dict():
     saved["state"][7] = {}
     with pytest.raises(ValueError, match="state for parameter 7"):
         SGD([a, b], momentum=0.9).load_state_dict(saved)
+
+
+@pytest.mark.torch
+def test_state_is_a_defaultdict_of_dicts_as_pytorchs():
+    torch = pytest.importorskip("torch")
+    reference = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    a, b = _params((2,), (3,))
+    optimizer = SGD([a, b], lr=0.1, momentum=0.9)
+    assert type(optimizer.state) is type(reference.state) is defaultdict
+    assert optimizer.state[a] == {} == reference.state[reference.param_groups[0]["params"][0]]
+    _set_grads([b], 0)
+    optimizer.step()
+    loaded = SGD(_params((2,), (3,)), lr=0.1, momentum=0.9)
+    loaded.load_state_dict(optimizer.state_dict())
+    assert type(loaded.state) is defaultdict
+    first, second = loaded.param_groups[0]["params"]
+    assert loaded.state[first] == {}  # no state yet for a parameter that never had a gradient
+    assert list(loaded.state[second]) == ["momentum_buffer"]

@@ -89,8 +89,10 @@ class _BatchNorm(Module):
         """Fold the batch's statistics into the buffers, writing into their arrays (same
         dtype, shape and device) rather than replacing them."""
         self.num_batches_tracked[...] += 1
-        momentum = 1.0 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
         m = values_per_channel(x.shape)
+        if m == 0:  # an empty batch measures nothing; PyTorch counts it all the same
+            return
+        momentum = 1.0 / int(self.num_batches_tracked) if self.momentum is None else self.momentum
         mean, var = self._cache.mean, self._cache.var * (m / (m - 1))
         dtype = self.running_mean.dtype
         self.running_mean[...] = (1 - momentum) * self.running_mean + momentum * mean.astype(dtype)

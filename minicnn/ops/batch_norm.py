@@ -72,13 +72,16 @@ def batch_norm_forward(x, weight=None, bias=None, mean=None, var=None, eps=1e-5)
     axes = (0, *range(2, x.ndim))
     batch_statistics = mean is None
     if batch_statistics:
-        if values_per_channel(x.shape) <= 1:
+        values = values_per_channel(x.shape)
+        if values == 1:
             raise ValueError(
                 f"batch statistics need more than 1 value per channel, got input shape "
                 f"{tuple(x.shape)}"
             )
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)
+        if values == 0:  # an empty batch: nothing to measure, and an empty output (PyTorch's)
+            mean = var = xp.zeros(x.shape[1], x.dtype)
+        else:
+            mean, var = x.mean(axis=axes), x.var(axis=axes)
     else:
         mean, var = mean.astype(x.dtype, copy=False), var.astype(x.dtype, copy=False)
     inv_std = 1 / xp.sqrt(var + eps)
@@ -107,6 +110,8 @@ def batch_norm_backward(grad_out, cache: BatchNormCache):
     scale = cache.inv_std if cache.weight is None else cache.weight * cache.inv_std
     if cache.batch_statistics:
         m = values_per_channel(x_hat.shape)
+        if m == 0:  # an empty batch: an empty gradient
+            return g.copy(), dweight, dbias
         dx = _per_channel(scale / m, ndim) * (
             m * g - _per_channel(dbias, ndim) - x_hat * _per_channel(dweight, ndim)
         )

@@ -51,3 +51,19 @@ def test_matches_pytorch_over_training_steps_and_in_eval(ours, theirs, shape, mo
         for ours_value, theirs_value in pairs:
             np.testing.assert_allclose(ours_value, theirs_value.numpy(), rtol=1e-9, atol=1e-9)
     assert int(layer.num_batches_tracked) == int(reference.num_batches_tracked) == 3
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_an_empty_batch_is_counted_but_measures_nothing_as_in_pytorch(momentum):
+    ours, theirs = BatchNorm2d(3, momentum=momentum), torch.nn.BatchNorm2d(3, momentum=momentum)
+    x = np.random.default_rng(0).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    for batch in (x, x[:0], x):
+        y = ours(batch)
+        dx = ours.backward(np.ones_like(y))
+        xt = torch.tensor(batch, requires_grad=True)
+        theirs(xt).sum().backward()
+        assert y.shape == dx.shape == batch.shape
+        np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-6)
+    assert int(ours.num_batches_tracked) == int(theirs.num_batches_tracked) == 3

@@ -86,7 +86,7 @@ def test_dtype_kept_and_inputs_untouched(given_statistics, other_dtype):
 
 
 def test_errors():
-    for shape in ((1, 3), (1, 3, 1), (0, 2, 5)):  # one value per channel; none
+    for shape in ((1, 3), (1, 3, 1)):  # one value per channel
         with pytest.raises(ValueError, match=r"more than 1 value per channel.*shape \("):
             batch_norm_forward(np.zeros(shape))
     with pytest.raises(TypeError, match="floating-point"):
@@ -128,3 +128,14 @@ def test_no_channels_give_empty_results():
     dx, dweight, dbias = batch_norm_backward(np.zeros((4, 0, 3), np.float32), cache)
     assert (y.shape, dx.shape, dweight.shape, dbias.shape) == ((4, 0, 3), (4, 0, 3), (0,), (0,))
     assert y.dtype == dx.dtype == np.float32
+
+
+def test_an_empty_batch_gives_empty_results():
+    """As PyTorch: N = 0 is no error, in training as in evaluation."""
+    for statistics in ((None, None), (np.zeros(2, np.float32), np.ones(2, np.float32))):
+        weight = np.ones(2, np.float32)
+        y, cache = batch_norm_forward(np.zeros((0, 2, 5), np.float32), weight, None, *statistics)
+        dx, dweight, dbias = batch_norm_backward(np.zeros((0, 2, 5), np.float32), cache)
+        assert y.shape == dx.shape == (0, 2, 5) and y.dtype == dx.dtype == np.float32
+        np.testing.assert_array_equal(dweight, [0, 0])
+        np.testing.assert_array_equal(dbias, [0, 0])

@@ -11,8 +11,8 @@ nest per (image, channel) plane reads each window in place:
 Each plane belongs to one thread, so the sums need no atomics and are deterministic. The
 winners have the NumPy version's layout (C, N, *O) and tap numbering, so either backward
 works with either forward's cache. A NaN in a window wins it, the last NaN if there are
-several, as in PyTorch's kernels. As in ``im2col_compiled.py``, 1-d and 2-d inputs are 3-d ones with
-leading axes of size 1; float32 and float64 only.
+several, as in PyTorch's kernels. As in ``im2col_compiled.py``, 1-d and 2-d inputs are 3-d
+ones with leading axes of size 1; float32 and float64 only.
 """
 
 from __future__ import annotations

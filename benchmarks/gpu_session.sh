@@ -56,8 +56,10 @@ mkdir -p "$out"
 stage check 300 python3 benchmarks/gpu_check.py --skip-train --repeats 5 --pytest-timeout 240 \
     --out "$work"
 stage train 120 python3 -m minicnn train --device gpu --out "$work/train-gpu"
+# the ops of the headline figures first: a bench stopped at its cap has kept them (its JSON
+# is rewritten after every case)
 stage bench 180 python3 -m minicnn bench --impl cuda-c numba-cuda implicit-gemm cudnn \
-    --out "$work/bench"
+    --ops conv-fwd conv-bwd maxpool conv-bwd-data conv-bwd-weights --out "$work/bench"
 stage step 60 python3 -m minicnn bench --ops train-step --impl auto cuda-c implicit-gemm \
     --out "$work/step"
 echo "wrote $out/gpu-session.tar.gz"

@@ -17,9 +17,16 @@ import time
 
 import numpy as np
 
-# name fragment → (FP32 FLOP/s without tensor cores, memory bytes/s); the H100 SXM's name
-# is "NVIDIA H100 80GB HBM3" (the PCIe card, "H100 PCIe", has lower peaks and is not listed).
-GPU_PEAKS = {"H100 80GB HBM3": (67e12, 3.35e12)}
+# name fragment → (FP32 FLOP/s without tensor cores, memory bytes/s), from NVIDIA's data
+# sheets; the first fragment found in the device's name wins, so "H200 NVL" comes before
+# "H200". The H100 SXM calls itself "NVIDIA H100 80GB HBM3".
+GPU_PEAKS = {
+    "H100 80GB HBM3": (67e12, 3.35e12),
+    "H100 PCIe": (51e12, 2.0e12),
+    "H100 NVL": (60e12, 3.9e12),
+    "H200 NVL": (60e12, 4.8e12),
+    "H200": (67e12, 4.8e12),
+}
 
 
 def median_seconds(function, rounds: int) -> float:

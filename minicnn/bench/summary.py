@@ -5,10 +5,14 @@ divides times measured in the same run):
                          (conv-fwd + conv-bwd time) ÷ the reference's (cuDNN on the GPU,
                          PyTorch on the CPU)
     conv-fwd peak        per implementation, the fraction of the device's FP32 peak of its
-                         conv-fwd on the ResNet shape with the most FLOPs
-    maxpool bandwidth    per implementation, the fraction of the device's memory bandwidth,
-                         lowest and highest over the shapes
-    train-step speed-up  per GPU implementation, the fastest CPU minicnn row's time ÷ its own
+                         conv-fwd on the largest ResNet shape: the most FLOPs, then (the four
+                         standard ones tie on FLOPs) the most bytes, i.e. 64×56²
+    maxpool bandwidth    per implementation, the fraction of the device's memory bandwidth
+                         on the shape that moves the most bytes: the only standard one whose
+                         working set is well beyond an H100's 50 MB L2 cache (smaller shapes
+                         measure the cache and the launch overhead, not the memory)
+    train-step speed-up  per minicnn GPU implementation, the fastest CPU minicnn row's time
+                         ÷ its own
 
 A figure whose rows were not measured is left out.
 """
@@ -21,7 +25,7 @@ RESNET_PREFIX = "resnet-"
 LABELS = {
     "conv_fwd_bwd_ratio_to_reference": "conv fwd+bwd time ÷ reference, median over ResNet shapes",
     "conv_fwd_fraction_of_peak_largest_resnet": "conv-fwd fraction of FP32 peak, largest ResNet",
-    "maxpool_fraction_of_bandwidth": "maxpool fraction of memory bandwidth, over the shapes",
+    "maxpool_fraction_of_bandwidth": "maxpool fraction of memory bandwidth, largest shape",
     "train_step_gpu_speedup_over_cpu": "train-step speed-up over minicnn's fastest CPU row",
 }
 
@@ -46,8 +50,6 @@ def summary_lines(figures: dict) -> list[str]:
         for implementation, value in values.items():
             if isinstance(value, dict):
                 text = f"{value['shape']} {value['value']:.0%}"
-            elif isinstance(value, list):
-                text = f"{min(value):.0%}–{max(value):.0%}"
             else:
                 text = f"{value:.2f}"
             items.append(f"{implementation} {text}")
@@ -78,22 +80,25 @@ def _largest_forward_peaks(rows):
         and row["shape"].startswith(RESNET_PREFIX)
         and row["fraction_of_peak"] is not None
     ]
-    if not forward:
-        return {}
-    largest = max(forward, key=lambda row: row["flops"])["shape"]
-    return {
-        row["implementation"]: {"shape": largest, "value": row["fraction_of_peak"]}
-        for row in forward
-        if row["shape"] == largest
-    }
+    return _on_the_largest_shape(forward, key=lambda row: (row["flops"], row["bytes"]))
 
 
 def _pool_bandwidth(rows):
-    fractions = {}
-    for row in rows:
-        if row["op"] == "maxpool" and row["fraction_of_peak"] is not None:
-            fractions.setdefault(row["implementation"], []).append(row["fraction_of_peak"])
-    return fractions
+    pools = [row for row in rows if row["op"] == "maxpool" and row["fraction_of_peak"] is not None]
+    return _on_the_largest_shape(pools, key=lambda row: row["bytes"])
+
+
+def _on_the_largest_shape(rows, key):
+    """{implementation: {"shape", "value": fraction of peak}} on the shape whose rows have the
+    largest ``key``."""
+    if not rows:
+        return {}
+    largest = max(rows, key=key)["shape"]
+    return {
+        row["implementation"]: {"shape": largest, "value": row["fraction_of_peak"]}
+        for row in rows
+        if row["shape"] == largest
+    }
 
 
 def _train_speedups(rows):
@@ -106,5 +111,7 @@ def _train_speedups(rows):
     if not cpu:
         return {}
     return {
-        row["implementation"]: min(cpu) / row["seconds"] for row in steps if row["device"] == "gpu"
+        row["implementation"]: min(cpu) / row["seconds"]
+        for row in steps
+        if row["device"] == "gpu" and row["reference"] != row["implementation"]  # not cuDNN
     }

@@ -6,9 +6,12 @@ find the caches and the other process's threads as the previous implementation l
 and give them time to settle. Then ``calls`` calls are timed one by one. The benchmark takes
 the median over all the timed calls of all turns.
 
-On the GPU a call only queues work, so wall-clock time would measure the queueing. Each
-call is bracketed instead by two CUDA events recorded on the stream; their elapsed time is
-the GPU's time for the call's work (``cupy.cuda.get_elapsed_time``).
+On the GPU a call only queues work, so wall-clock time would measure the queueing. The
+timed calls run back to back between two CUDA events recorded on the stream instead, and
+each call's time is their elapsed time (``cupy.cuda.get_elapsed_time``) ÷ ``calls``. One
+more untimed call is queued just before the first event, so the GPU is busy while Python
+queues the first timed call: the events see the GPU's work, not the host's launch latency
+(unless the host cannot queue work as fast as the GPU does it — then that is the rate).
 """
 
 from __future__ import annotations
@@ -49,18 +52,18 @@ def time_cpu(run, calls: int, warm_up_seconds: float) -> list[float]:
 
 
 def time_cuda_events(run, calls: int, warm_up_seconds: float) -> list[float]:
-    """Seconds of GPU work of each of ``calls`` calls of ``run`` (CuPy arrays), between two
-    CUDA events, after a warm-up and a synchronisation."""
+    """Seconds of GPU work per call of ``run`` (CuPy arrays), ``calls`` times: the calls
+    run back to back between two CUDA events, after a warm-up, a synchronisation and one
+    untimed call that keeps the GPU busy while the first timed one is queued."""
     import cupy
 
     warm_up(run, warm_up_seconds)
     cupy.cuda.get_current_stream().synchronize()
     start, end = cupy.cuda.Event(), cupy.cuda.Event()
-    seconds = []
+    run()
+    start.record()
     for _ in range(calls):
-        start.record()
         run()
-        end.record()
-        end.synchronize()
-        seconds.append(cupy.cuda.get_elapsed_time(start, end) / 1e3)
-    return seconds
+    end.record()
+    end.synchronize()
+    return [cupy.cuda.get_elapsed_time(start, end) / 1e3 / calls] * calls

@@ -141,27 +141,30 @@ def runner(spec: dict, device: str):
 
 def time_calls(run, device: str, calls: int, warm_up: float) -> list[float]:
     """Seconds of each of ``calls`` calls after ``warm_up`` seconds of untimed ones (at least
-    one): wall clock on the CPU, CUDA events on the GPU."""
+    one): wall clock on the CPU; on the GPU, each call's share of their time back to back
+    between two CUDA events."""
     start = time.perf_counter()
     run()
     while time.perf_counter() - start < warm_up:
         run()
-    seconds = []
     if device == "cpu":
+        seconds = []
         for _ in range(calls):
             start = time.perf_counter()
             run()
             seconds.append(time.perf_counter() - start)
         return seconds
+    # as minicnn's GPU rows (bench/timing.py): back to back between two events, behind one
+    # untimed call, so that the events see the GPU's work and not the launch latency
     torch.cuda.synchronize()
     begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    run()
+    begin.record()
     for _ in range(calls):
-        begin.record()
         run()
-        end.record()
-        end.synchronize()
-        seconds.append(begin.elapsed_time(end) / 1e3)
-    return seconds
+    end.record()
+    end.synchronize()
+    return [begin.elapsed_time(end) / 1e3 / calls] * calls
 
 
 def main():

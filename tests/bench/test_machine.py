@@ -6,8 +6,20 @@ from minicnn.bench import machine
 
 
 def test_gpu_peaks_by_name():
-    h100 = machine.gpu_peaks("NVIDIA H100 80GB HBM3")
-    assert (h100["flops"], h100["bytes_per_second"]) == (67e12, 3.35e12)
+    expected = {
+        "NVIDIA H100 80GB HBM3": (67e12, 3.35e12),
+        "NVIDIA H100 PCIe": (51e12, 2.0e12),
+        "NVIDIA H100 NVL": (60e12, 3.9e12),
+        "NVIDIA H200": (67e12, 4.8e12),  # the other kind a lent machine may be
+        "NVIDIA H200 NVL": (60e12, 4.8e12),  # not the H200's peaks
+    }
+    for name, (flops, bandwidth) in expected.items():
+        peaks = machine.gpu_peaks(name)
+        assert (peaks["flops"], peaks["bytes_per_second"], peaks["how"]) == (
+            flops,
+            bandwidth,
+            "data sheet",
+        ), name
     other = machine.gpu_peaks("NVIDIA GeForce RTX 4090")
     assert other["flops"] is None and "unknown" in other["how"]
 

@@ -5,7 +5,7 @@ import pytest
 from minicnn.bench.summary import summarize, summary_lines
 
 
-def row(op, shape, name, device, seconds, reference, flops=1.0, peak=None):
+def row(op, shape, name, device, seconds, reference, flops=1.0, peak=None, moved=1.0):
     return {
         "op": op,
         "shape": shape,
@@ -15,12 +15,13 @@ def row(op, shape, name, device, seconds, reference, flops=1.0, peak=None):
         "seconds": seconds,
         "reference": reference,
         "flops": flops,
+        "bytes": moved,
         "fraction_of_peak": peak,
     }
 
 
-def gpu(op, shape, name, seconds, flops=1.0, peak=None):
-    return row(op, shape, name, "gpu", seconds, "cudnn", flops, peak)
+def gpu(op, shape, name, seconds, flops=1.0, peak=None, moved=1.0):
+    return row(op, shape, name, "gpu", seconds, "cudnn", flops, peak, moved)
 
 
 ROWS = [
@@ -43,12 +44,14 @@ ROWS = [
     gpu("conv-fwd", "resnet-b", "cuda-c", 4.0, flops=5.0, peak=0.1),
     gpu("conv-bwd", "resnet-b", "cuda-c", 4.0),
     gpu("conv-fwd", "lenet-conv1", "cuda-c", 100.0),  # not a ResNet shape: ignored
-    gpu("maxpool", "resnet-a", "cuda-c", 1.0, peak=0.7),
-    gpu("maxpool", "resnet-b", "cuda-c", 1.0, peak=0.5),
+    gpu("maxpool", "resnet-a", "cuda-c", 1.0, peak=0.7, moved=2.0),
+    gpu("maxpool", "resnet-b", "cuda-c", 1.0, peak=0.5, moved=4.0),  # the most bytes
+    gpu("maxpool", "resnet-b", "numba-cuda", 1.0, peak=0.3, moved=4.0),
     row("train-step", "lenet-b256", "numpy", "cpu", 12.0, "torch-cpu"),
     row("train-step", "lenet-b256", "auto", "cpu", 10.0, "torch-cpu"),
     row("train-step", "lenet-b256", "torch-cpu", "cpu", 1.0, "torch-cpu"),  # not minicnn
     gpu("train-step", "lenet-b256", "implicit-gemm", 0.5),
+    gpu("train-step", "lenet-b256", "cudnn", 0.1),  # PyTorch's, not a minicnn speed-up
 ]
 
 
@@ -60,7 +63,10 @@ def test_each_figure_from_its_rows():
         name: {"shape": "resnet-a", "value": value}
         for name, value in [("cudnn", 0.8), ("implicit-gemm", 0.8), ("cuda-c", 0.4)]
     }
-    assert figures["maxpool_fraction_of_bandwidth"] == {"cuda-c": [0.7, 0.5]}
+    assert figures["maxpool_fraction_of_bandwidth"] == {
+        "cuda-c": {"shape": "resnet-b", "value": 0.5},
+        "numba-cuda": {"shape": "resnet-b", "value": 0.3},
+    }
     assert figures["train_step_gpu_speedup_over_cpu"] == {"implicit-gemm": pytest.approx(20.0)}
 
 
@@ -70,7 +76,9 @@ def test_unmeasured_figures_are_left_out_and_lines_read_well():
     assert summarize(cpu_only) == {}
     lines = summary_lines(summarize(ROWS))
     assert lines[0].endswith("over ResNet shapes: implicit-gemm 1.00, cuda-c 2.00")
-    assert lines[2].endswith("bandwidth, over the shapes: cuda-c 50%–70%")
+    assert lines[2].endswith(
+        "bandwidth, largest shape: cuda-c resnet-b 50%, numba-cuda resnet-b 30%"
+    )
     assert any(line.endswith("cuda-c resnet-a 40%") for line in lines)
 
 
@@ -92,4 +100,18 @@ def test_maxpool_rows_without_a_known_peak_have_no_fraction():
         gpu("maxpool", "resnet-a", "cuda-c", 1.0, peak=0.5),
         gpu("maxpool", "resnet-a", "cudnn", 1.0),  # peaks unknown for this GPU
     ]
-    assert summarize(rows) == {"maxpool_fraction_of_bandwidth": {"cuda-c": [0.5]}}
+    assert summarize(rows) == {
+        "maxpool_fraction_of_bandwidth": {"cuda-c": {"shape": "resnet-a", "value": 0.5}}
+    }
+
+
+def test_the_largest_resnet_shape_breaks_a_tie_in_flops_by_bytes():
+    # the four standard ResNet shapes do the same FLOPs; 64×56² moves the most bytes
+    rows = [
+        gpu("conv-fwd", shape, "implicit-gemm", 1.0, flops=7.0, peak=peak, moved=moved)
+        for shape, moved, peak in [("resnet-512x7", 3.0, 0.6), ("resnet-64x56", 9.0, 0.4)]
+    ]
+    for order in (rows, rows[::-1]):
+        assert summarize(order)["conv_fwd_fraction_of_peak_largest_resnet"] == {
+            "implicit-gemm": {"shape": "resnet-64x56", "value": 0.4}
+        }

@@ -9,7 +9,8 @@
 # fifteen-minute lease time to rerun a stage). A stage with under 20 seconds left is skipped,
 # saying so. After each stage, DIR/gpu-session.tar.gz holds everything written so far, the
 # log included: one file, and a run cut short keeps what it measured. Naming stages runs
-# only those (to rerun one that failed or was skipped). Unpack the archive into
+# only those (to rerun one that failed or was skipped); a rerun with the same DIR adds to
+# the archive already there. Unpack the archive into
 # benchmarks/results/ (benchmarks/README.md, "On a GPU machine").
 #
 #   check   benchmarks/gpu_check.py: device and versions, pytest -m gpu, kernel timings
@@ -53,6 +54,8 @@ stage() {
 }
 
 mkdir -p "$out"
+# a rerun in the same folder adds to the earlier run's archive (its log and files are kept)
+if [[ -f $out/gpu-session.tar.gz ]]; then tar -xzf "$out/gpu-session.tar.gz" -C "$work"; fi
 stage check 300 python3 benchmarks/gpu_check.py --skip-train --repeats 5 --pytest-timeout 240 \
     --out "$work"
 stage train 120 python3 -m minicnn train --device gpu --out "$work/train-gpu"

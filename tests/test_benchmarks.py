@@ -132,6 +132,13 @@ def test_gpu_session_runs_only_the_stages_named(gpu_session):
         assert re.fullmatch(rf"== {stage}: skipped, [0-5] s left before the deadline", line)
 
 
+def test_a_rerun_in_the_same_folder_adds_to_the_archive(gpu_session):
+    gpu_session(5, "train")
+    unpacked, _ = gpu_session(5, "step")
+    log = (unpacked / "session.log").read_text().splitlines()
+    assert [line.split(":")[0] for line in log] == ["== train", "== step"]
+
+
 def test_gpu_session_refuses_an_unknown_stage(tmp_path):
     command = ["bash", str(BENCHMARKS / "gpu_session.sh"), "5", "check", "tests"]
     environment = dict(os.environ, OUT=str(tmp_path / "out"))

@@ -190,9 +190,9 @@ class Module:
                     f"state[{key!r}] has shape {tuple(state_dict[key].shape)}, but the "
                     f"module's {key} has shape {tuple(target.shape)}"
                 )
-        for key, target in own.items():
-            if key in state_dict:
-                target[...] = copy_like(state_dict[key], target)
+        converted = {key: copy_like(value, own[key]) for key, value in state_dict.items()}
+        for key, value in converted.items():  # all converted first: a failure changes nothing
+            own[key][...] = value
         return IncompatibleKeys(missing_keys=[], unexpected_keys=[])
 
     def _state_entries(self, prefix: str = "") -> Iterator[tuple[str, object, bool]]:

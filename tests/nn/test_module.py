@@ -188,6 +188,12 @@ def test_load_state_dict_names_what_does_not_match_and_changes_nothing():
         net.load_state_dict(state)
     for key, value in net.state_dict().items():
         np.testing.assert_array_equal(value, before[key])
+    state = {key: np.ones_like(value) for key, value in net.state_dict().items()}
+    state["1.running_var"] = np.array(["a", "b"])  # the right shape, but not numbers
+    with pytest.raises(ValueError, match="could not convert"):
+        net.load_state_dict(state)
+    for key, value in net.state_dict().items():  # the entries before it are unchanged too
+        np.testing.assert_array_equal(value, before[key])
 
 
 def test_double_and_float_cast_parameters_and_floating_buffers():
